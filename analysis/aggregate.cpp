@@ -1,0 +1,219 @@
+#include "analysis/aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace drsim {
+
+Aggregate::Aggregate(AggregateConfig config) : cfg_(config) {
+  c_sum_.assign(cfg_.causes, 0);
+  c_sq_.assign(cfg_.causes, 0);
+  c_cross_.assign(cfg_.causes, 0);
+}
+
+void Aggregate::add(const TrialResult& r) {
+  ++trials_;
+  const double x = r.downtime_full;
+  downtime_.add(x);
+  degraded_.add(r.downtime_degraded);
+  data_loss_.add(r.data_loss);
+  availability_.add(r.end_time > 0 ? 1 - x / r.end_time : 1);
+  int full = 0;
+  for (const auto& o : r.outages) {
+    if (!o.full) continue;
+    ++full;
+    outage_.add(o.end - o.start);
+    if (o.detected >= 0) detect_.add(o.detected - o.start);
+  }
+  outages_.add(full);
+  if (full) ++trials_with_outage_;
+
+  if (cfg_.slo_target > 0 && cfg_.slo_window > 0 && r.end_time > 0) {
+    const double budget = (1 - cfg_.slo_target) * cfg_.slo_window;
+    auto nwin = static_cast<std::size_t>(std::ceil(r.end_time / cfg_.slo_window - 1e-9));
+    scratch_.assign(nwin, 0);
+    for (const auto& o : r.outages) {
+      if (!o.full) continue;
+      for (auto w = static_cast<std::size_t>(o.start / cfg_.slo_window); w < nwin; ++w) {
+        double ws = static_cast<double>(w) * cfg_.slo_window, we = ws + cfg_.slo_window;
+        if (ws >= o.end) break;
+        scratch_[w] += std::min(o.end, we) - std::max(o.start, ws);
+      }
+    }
+    for (double d : scratch_) {
+      ++windows_;
+      if (d > budget) ++windows_breached_;
+      budget_.add(budget > 0 ? d / budget : 0);
+    }
+    ++years_;
+    if (x > (1 - cfg_.slo_target) * r.end_time) ++years_breached_;
+  }
+
+  x_sum_ += x;
+  x_sq_ += x * x;
+  for (std::size_t c = 0; c < cfg_.causes && c < r.downtime_by_cause.size(); ++c) {
+    double xc = r.downtime_by_cause[c];
+    c_sum_[c] += xc;
+    c_sq_[c] += xc * xc;
+    c_cross_[c] += xc * x;
+  }
+}
+
+void Aggregate::merge(const Aggregate& o) {
+  trials_ += o.trials_;
+  trials_with_outage_ += o.trials_with_outage_;
+  windows_ += o.windows_;
+  windows_breached_ += o.windows_breached_;
+  years_ += o.years_;
+  years_breached_ += o.years_breached_;
+  downtime_.merge(o.downtime_);
+  degraded_.merge(o.degraded_);
+  outage_.merge(o.outage_);
+  data_loss_.merge(o.data_loss_);
+  budget_.merge(o.budget_);
+  availability_.merge(o.availability_);
+  outages_.merge(o.outages_);
+  detect_.merge(o.detect_);
+  x_sum_ += o.x_sum_;
+  x_sq_ += o.x_sq_;
+  if (c_sum_.size() < o.c_sum_.size()) {
+    c_sum_.resize(o.c_sum_.size(), 0);
+    c_sq_.resize(o.c_sum_.size(), 0);
+    c_cross_.resize(o.c_sum_.size(), 0);
+  }
+  for (std::size_t c = 0; c < o.c_sum_.size(); ++c) {
+    c_sum_[c] += o.c_sum_[c];
+    c_sq_[c] += o.c_sq_[c];
+    c_cross_[c] += o.c_cross_[c];
+  }
+}
+
+double Aggregate::relative_half_width() const {
+  double m = downtime_.mean();
+  if (m <= 0) return std::numeric_limits<double>::infinity();
+  return downtime_.stats().half_width() / m;
+}
+
+nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) const {
+  const double n = static_cast<double>(trials_);
+  nlohmann::json j;
+  j["trials"] = trials_;
+  j["horizon_hours"] = cfg_.horizon;
+  j["downtime_minutes"] = downtime_.summary(60);
+  j["degraded_minutes"] = degraded_.summary(60);
+  {
+    Interval a = availability_.mean_ci();
+    j["availability"] = {{"mean", availability_.mean()},
+                         {"ci95", {a.lo, std::min(1.0, a.hi)}},
+                         {"nines", nines(availability_.mean())},
+                         {"nines_ci95", {nines(a.lo), nines(std::min(1.0, a.hi))}}};
+  }
+  j["outage_minutes"] = outage_.summary(60);
+  {
+    Interval o = outages_.mean_ci();
+    j["outages_per_trial"] = {{"mean", outages_.mean()}, {"ci95", {std::max(0.0, o.lo), o.hi}}};
+  }
+  {
+    Interval d = detect_.mean_ci();
+    j["time_to_detect_minutes"] = {
+        {"n", detect_.count()}, {"mean", detect_.mean() * 60}, {"ci95", {d.lo * 60, d.hi * 60}}};
+  }
+  {
+    nlohmann::json dl = data_loss_.summary(3600);
+    std::uint64_t with_loss = data_loss_.count() - data_loss_.histogram().zeros();
+    Interval p = clopper_pearson(with_loss, data_loss_.count());
+    dl["p_any"] = {{"value", data_loss_.count() ? static_cast<double>(with_loss) / static_cast<double>(data_loss_.count()) : 0},
+                   {"ci95", {p.lo, p.hi}}};
+    j["data_loss_seconds"] = dl;
+  }
+  {
+    Interval p = clopper_pearson(trials_with_outage_, trials_);
+    j["p_any_outage"] = {{"value", trials_ ? static_cast<double>(trials_with_outage_) / n : 0}, {"ci95", {p.lo, p.hi}}};
+  }
+  if (cfg_.slo_target > 0) {
+    Interval w = clopper_pearson(windows_breached_, windows_);
+    Interval y = clopper_pearson(years_breached_, years_);
+    j["slo"] = {{"target", cfg_.slo_target},
+                {"window_hours", cfg_.slo_window},
+                {"windows", windows_},
+                {"p_window_breached", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
+                                       {"ci95", {w.lo, w.hi}}}},
+                {"p_trial_breached", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
+                                      {"ci95", {y.lo, y.hi}}}},
+                {"budget_used", budget_.summary(1)}};
+  }
+  // Causes: share of the mean full downtime, a ratio estimator with a delta-method CI.
+  nlohmann::json causes = nlohmann::json::array();
+  if (trials_ > 1 && x_sum_ > 0) {
+    const double mx = x_sum_ / n, vx = (x_sq_ - n * mx * mx) / (n - 1);
+    const double z = z_value(0.95);
+    for (std::size_t c = 0; c < c_sum_.size(); ++c) {
+      if (c_sum_[c] <= 0) continue;
+      const double mc = c_sum_[c] / n;
+      const double vc = (c_sq_[c] - n * mc * mc) / (n - 1);
+      const double cov = (c_cross_[c] - n * mc * mx) / (n - 1);
+      const double s = mc / mx;
+      const double var = std::max(0.0, (vc - 2 * s * cov + s * s * vx) / (n * mx * mx));
+      const double h = z * std::sqrt(var);
+      causes.push_back({{"cause", c < cause_names.size() ? cause_names[c] : "cause " + std::to_string(c)},
+                        {"mean_minutes", mc * 60},
+                        {"share", s},
+                        {"share_ci95", {std::max(0.0, s - h), std::min(1.0, s + h)}}});
+    }
+    std::stable_sort(causes.begin(), causes.end(),
+                     [](const nlohmann::json& a, const nlohmann::json& b) { return a["share"].get<double>() > b["share"].get<double>(); });
+  }
+  j["causes"] = causes;
+  return j;
+}
+
+nlohmann::json Aggregate::state() const {
+  return {{"config", {cfg_.horizon, cfg_.slo_target, cfg_.slo_window, cfg_.causes}},
+          {"counts", {trials_, trials_with_outage_, windows_, windows_breached_, years_, years_breached_}},
+          {"downtime", downtime_.state()},
+          {"degraded", degraded_.state()},
+          {"outage", outage_.state()},
+          {"data_loss", data_loss_.state()},
+          {"budget", budget_.state()},
+          {"availability", availability_.state()},
+          {"outages", outages_.state()},
+          {"detect", detect_.state()},
+          {"x", {x_sum_, x_sq_}},
+          {"c_sum", c_sum_},
+          {"c_sq", c_sq_},
+          {"c_cross", c_cross_}};
+}
+
+Aggregate Aggregate::from_state(const nlohmann::json& j) {
+  AggregateConfig cfg;
+  const auto& c = j.at("config");
+  cfg.horizon = c.at(0).get<double>();
+  cfg.slo_target = c.at(1).get<double>();
+  cfg.slo_window = c.at(2).get<double>();
+  cfg.causes = c.at(3).get<std::size_t>();
+  Aggregate a(cfg);
+  const auto& k = j.at("counts");
+  a.trials_ = k.at(0).get<std::uint64_t>();
+  a.trials_with_outage_ = k.at(1).get<std::uint64_t>();
+  a.windows_ = k.at(2).get<std::uint64_t>();
+  a.windows_breached_ = k.at(3).get<std::uint64_t>();
+  a.years_ = k.at(4).get<std::uint64_t>();
+  a.years_breached_ = k.at(5).get<std::uint64_t>();
+  a.downtime_ = Sample::from_state(j.at("downtime"));
+  a.degraded_ = Sample::from_state(j.at("degraded"));
+  a.outage_ = Sample::from_state(j.at("outage"));
+  a.data_loss_ = Sample::from_state(j.at("data_loss"));
+  a.budget_ = Sample::from_state(j.at("budget"));
+  a.availability_ = RunningStats::from_state(j.at("availability"));
+  a.outages_ = RunningStats::from_state(j.at("outages"));
+  a.detect_ = RunningStats::from_state(j.at("detect"));
+  a.x_sum_ = j.at("x").at(0).get<double>();
+  a.x_sq_ = j.at("x").at(1).get<double>();
+  a.c_sum_ = j.at("c_sum").get<std::vector<double>>();
+  a.c_sq_ = j.at("c_sq").get<std::vector<double>>();
+  a.c_cross_ = j.at("c_cross").get<std::vector<double>>();
+  return a;
+}
+
+}  // namespace drsim

@@ -1,0 +1,231 @@
+#include "analysis/statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+
+namespace drsim {
+
+// ---------------------------------------------------------------- RunningStats
+
+void RunningStats::add(double x) {
+  if (n_ == 0) min_ = max_ = x;
+  min_ = std::min(min_, x);
+  max_ = std::max(max_, x);
+  ++n_;
+  double d = x - mean_;
+  mean_ += d / static_cast<double>(n_);
+  m2_ += d * (x - mean_);
+}
+
+void RunningStats::merge(const RunningStats& o) {
+  if (o.n_ == 0) return;
+  if (n_ == 0) {
+    *this = o;
+    return;
+  }
+  double na = static_cast<double>(n_), nb = static_cast<double>(o.n_), n = na + nb;
+  double d = o.mean_ - mean_;
+  mean_ += d * nb / n;
+  m2_ += o.m2_ + d * d * na * nb / n;
+  n_ += o.n_;
+  min_ = std::min(min_, o.min_);
+  max_ = std::max(max_, o.max_);
+}
+
+double RunningStats::variance() const { return n_ > 1 ? std::max(0.0, m2_ / static_cast<double>(n_ - 1)) : 0; }
+double RunningStats::sd() const { return std::sqrt(variance()); }
+double RunningStats::sem() const { return n_ ? sd() / std::sqrt(static_cast<double>(n_)) : 0; }
+
+double RunningStats::half_width(double confidence) const {
+  if (n_ < 2) return 0;
+  boost::math::students_t t(static_cast<double>(n_ - 1));
+  return boost::math::quantile(t, 0.5 + confidence / 2) * sem();
+}
+
+Interval RunningStats::mean_ci(double confidence) const {
+  double h = half_width(confidence);
+  return {mean() - h, mean() + h};
+}
+
+nlohmann::json RunningStats::state() const { return {n_, mean_, m2_, min_, max_}; }
+
+RunningStats RunningStats::from_state(const nlohmann::json& j) {
+  RunningStats s;
+  s.n_ = j.at(0).get<std::uint64_t>();
+  s.mean_ = j.at(1).get<double>();
+  s.m2_ = j.at(2).get<double>();
+  s.min_ = j.at(3).get<double>();
+  s.max_ = j.at(4).get<double>();
+  return s;
+}
+
+// ---------------------------------------------------------------- LogHistogram
+
+int LogHistogram::bin_of(double x) {
+  double b = std::floor((std::log10(x) - kMinExp) * kPerDecade);
+  if (b < 0) return 0;
+  if (b >= kBins) return kBins - 1;
+  return static_cast<int>(b);
+}
+
+double LogHistogram::edge(int b) { return std::pow(10.0, kMinExp + static_cast<double>(b) / kPerDecade); }
+
+void LogHistogram::add(double x) {
+  ++n_;
+  if (!(x >= std::pow(10.0, kMinExp))) {  // zero, tiny, negative or NaN
+    ++zeros_;
+    return;
+  }
+  if (counts_.empty()) counts_.assign(kBins, 0);
+  ++counts_[static_cast<std::size_t>(bin_of(x))];
+}
+
+void LogHistogram::merge(const LogHistogram& o) {
+  n_ += o.n_;
+  zeros_ += o.zeros_;
+  if (o.counts_.empty()) return;
+  if (counts_.empty()) counts_.assign(kBins, 0);
+  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += o.counts_[i];
+}
+
+Interval LogHistogram::rank_bounds(std::uint64_t k) const {
+  if (k == 0 || n_ == 0) return {0, 0};
+  if (k <= zeros_) return {0, 0};
+  std::uint64_t c = zeros_;
+  for (int b = 0; b < kBins; ++b) {
+    c += counts_[static_cast<std::size_t>(b)];
+    if (c >= k) return {edge(b), edge(b + 1)};
+  }
+  return {edge(kBins), edge(kBins)};
+}
+
+double LogHistogram::quantile(double p) const {
+  if (n_ == 0) return 0;
+  double target = std::clamp(p, 0.0, 1.0) * static_cast<double>(n_);
+  if (target <= static_cast<double>(zeros_)) return 0;
+  double c = static_cast<double>(zeros_);
+  for (int b = 0; b < kBins; ++b) {
+    double k = static_cast<double>(counts_[static_cast<std::size_t>(b)]);
+    if (k > 0 && c + k >= target) {
+      double f = (target - c) / k;
+      return edge(b) * std::pow(10.0, f / kPerDecade);
+    }
+    c += k;
+  }
+  return edge(kBins);
+}
+
+double LogHistogram::exceedance(double x) const {
+  if (n_ == 0) return 0;
+  if (x <= 0) return static_cast<double>(n_ - zeros_) / static_cast<double>(n_);
+  if (counts_.empty()) return 0;
+  std::uint64_t above = 0;
+  for (int b = bin_of(x); b < kBins; ++b) above += counts_[static_cast<std::size_t>(b)];
+  return static_cast<double>(above) / static_cast<double>(n_);
+}
+
+nlohmann::json LogHistogram::state() const {
+  nlohmann::json bins = nlohmann::json::array();
+  for (std::size_t i = 0; i < counts_.size(); ++i)
+    if (counts_[i]) bins.push_back({i, counts_[i]});
+  return {{"n", n_}, {"zeros", zeros_}, {"bins", bins}};
+}
+
+LogHistogram LogHistogram::from_state(const nlohmann::json& j) {
+  LogHistogram h;
+  h.n_ = j.at("n").get<std::uint64_t>();
+  h.zeros_ = j.at("zeros").get<std::uint64_t>();
+  const auto& bins = j.at("bins");
+  if (!bins.empty()) h.counts_.assign(kBins, 0);
+  for (const auto& b : bins) {
+    auto i = b.at(0).get<std::size_t>();
+    if (i >= static_cast<std::size_t>(kBins)) throw std::out_of_range("histogram bin out of range");
+    h.counts_[i] = b.at(1).get<std::uint64_t>();
+  }
+  return h;
+}
+
+// ---------------------------------------------------------------- Sample
+
+void order_statistic_ranks(std::uint64_t n, double p, double confidence, std::uint64_t& lo, std::uint64_t& hi) {
+  if (n == 0) {
+    lo = hi = 0;
+    return;
+  }
+  double alpha = 1 - confidence;
+  boost::math::binomial_distribution<double> bin(static_cast<double>(n), std::clamp(p, 0.0, 1.0));
+  // P(X <= r-1) = cdf(r-1): the probability that fewer than r values fall below the quantile.
+  double l = boost::math::quantile(bin, alpha / 2);
+  double h = boost::math::quantile(boost::math::complement(bin, alpha / 2));
+  lo = static_cast<std::uint64_t>(std::clamp(std::floor(l), 1.0, static_cast<double>(n)));
+  hi = static_cast<std::uint64_t>(std::clamp(std::ceil(h) + 1, 1.0, static_cast<double>(n)));
+}
+
+Interval Sample::quantile_ci(double p, double confidence) const {
+  std::uint64_t lo = 0, hi = 0;
+  order_statistic_ranks(count(), p, confidence, lo, hi);
+  if (lo == 0) return {0, 0};
+  Interval a = hist_.rank_bounds(lo), b = hist_.rank_bounds(hi);
+  // Clamp to what was seen: bin edges can overshoot the extremes.
+  return {std::max(a.lo, stats_.min() > 0 ? std::min(a.lo, stats_.min()) : 0.0), std::min(b.hi, stats_.max())};
+}
+
+nlohmann::json Sample::summary(double scale) const {
+  Interval m = stats_.mean_ci();
+  nlohmann::json j = {{"n", count()},
+                      {"mean", mean() * scale},
+                      {"mean_ci95", {m.lo * scale, m.hi * scale}},
+                      {"sd", stats_.sd() * scale},
+                      {"min", stats_.min() * scale},
+                      {"max", stats_.max() * scale}};
+  for (auto [name, p] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}}) {
+    Interval ci = quantile_ci(p);
+    j[name] = {{"value", std::min(quantile(p), stats_.max()) * scale}, {"ci95", {ci.lo * scale, ci.hi * scale}}};
+  }
+  return j;
+}
+
+nlohmann::json Sample::state() const { return {{"stats", stats_.state()}, {"hist", hist_.state()}}; }
+
+Sample Sample::from_state(const nlohmann::json& j) {
+  Sample s;
+  s.stats_ = RunningStats::from_state(j.at("stats"));
+  s.hist_ = LogHistogram::from_state(j.at("hist"));
+  return s;
+}
+
+// ---------------------------------------------------------------- proportions
+
+double z_value(double confidence) {
+  return boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + confidence / 2);
+}
+
+Interval wilson(std::uint64_t k, std::uint64_t n, double confidence) {
+  if (n == 0) return {0, 1};
+  double z = z_value(confidence), nn = static_cast<double>(n), ph = static_cast<double>(k) / nn;
+  double den = 1 + z * z / nn;
+  double mid = (ph + z * z / (2 * nn)) / den;
+  double half = z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn)) / den;
+  return {std::max(0.0, mid - half), std::min(1.0, mid + half)};
+}
+
+Interval clopper_pearson(std::uint64_t k, std::uint64_t n, double confidence) {
+  if (n == 0) return {0, 1};
+  double a = 1 - confidence, kk = static_cast<double>(k), nn = static_cast<double>(n);
+  double lo = k == 0 ? 0 : boost::math::ibeta_inv(kk, nn - kk + 1, a / 2);
+  double hi = k == n ? 1 : boost::math::ibeta_inv(kk + 1, nn - kk, 1 - a / 2);
+  return {lo, hi};
+}
+
+double nines(double availability) {
+  if (availability >= 1) return std::numeric_limits<double>::infinity();
+  return -std::log10(1 - availability);
+}
+
+}  // namespace drsim

@@ -1,0 +1,76 @@
+// The trial runner: Monte Carlo over independent trials, on every core, with the
+// same answer for the same seed whatever the number of threads.
+//
+// Trials are cut into fixed-size blocks (RunOptions::block, independent of --jobs).
+// Worker threads take blocks in any order; the runner merges finished blocks in block
+// order only, so every floating-point sum is done in the same order on 1 or 64
+// threads. Trial i draws from streams keyed by (seed, i, entity): which thread ran it
+// does not matter. Checkpoints hold the merged prefix of blocks; a resumed run
+// continues at the next block and ends with the same result as an uninterrupted one.
+//
+// Thread-safety: run_monte_carlo() is called from one thread; it owns its workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/aggregate.h"
+#include "models/scenario.h"
+
+namespace drsim {
+
+struct RunOptions {
+  std::uint64_t trials = 10000;      // trials to run (a fixed count)
+  double target_rel_ci = 0;          // > 0: stop when the 95 % CI half-width of mean
+                                     //   downtime is below this share of the mean
+  std::uint64_t max_trials = 1000000;// cap for target_rel_ci runs
+  double horizon = 0;                // hours per trial; 0 = the scenario's horizon
+  std::uint64_t seed = 1;
+  int jobs = 0;                      // worker threads; 0 = all cores
+  std::string engine = "fast";       // "fast" (the only Monte Carlo engine in-process)
+  std::uint64_t block = 100;         // trials per block: the unit of merging and checkpoints
+  std::string trials_csv;            // one row per trial, "" = none
+  std::string checkpoint;            // checkpoint file, "" = none
+  bool resume = false;               // continue from `checkpoint`
+  double checkpoint_seconds = 5;     // how often to write the checkpoint
+  bool progress = false;             // progress line on stderr (the caller checks it is a terminal)
+};
+
+struct RunOutcome {
+  Aggregate aggregate;
+  std::uint64_t trials = 0;
+  std::uint64_t events = 0;         // model events fired in this process (timing only)
+  double wall_seconds = 0;
+  double cpu_seconds = 0;
+  int jobs = 1;
+  bool interrupted = false;         // stopped by a signal; the checkpoint is written
+  int signal = 0;                   // SIGINT or SIGTERM when interrupted
+  std::vector<std::string> cause_names;
+};
+
+// Set by the signal handlers that the CLI installs: the runner finishes the blocks in
+// progress, writes the checkpoint and returns with interrupted = true.
+extern std::atomic<int> g_stop_signal;
+
+// Runs the Monte Carlo. Errors in the checkpoint (other scenario, seed, version, or
+// damaged) throw UsageError with a message for the user.
+RunOutcome run_monte_carlo(const Scenario& scenario, const RunOptions& options);
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The options that define the result (everything but jobs and output paths), as
+// recorded in results.json and checked on resume.
+nlohmann::json run_identity(const Scenario& scenario, const RunOptions& options);
+
+// The CSV header and one row per trial, as written to --trials-csv.
+std::string trials_csv_header(const std::vector<std::string>& cause_names);
+void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialResult& r);
+
+}  // namespace drsim
