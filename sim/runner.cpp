@@ -60,6 +60,7 @@ nlohmann::json run_identity(const Scenario& sc, const RunOptions& o) {
   j["trials"] = o.trials;
   j["target_rel_ci"] = o.target_rel_ci;
   j["max_trials"] = o.max_trials;
+  j["random_failures"] = o.random_failures;
   return j;
 }
 
@@ -156,7 +157,9 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   const bool want_csv = !csv_part.empty();
 
   auto worker = [&]() {
-    Model model(sc);
+    ModelOptions mo;
+    mo.random_failures = opt.random_failures;
+    Model model(sc, mo);
     FastEngine engine;
     while (!stop.load(std::memory_order_relaxed)) {
       std::uint64_t b = next_block.fetch_add(1);

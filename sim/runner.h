@@ -39,6 +39,7 @@ struct RunOptions {
   bool resume = false;               // continue from `checkpoint`
   double checkpoint_seconds = 5;     // how often to write the checkpoint
   bool progress = false;             // progress line on stderr (the caller checks it is a terminal)
+  bool random_failures = true;       // false: only the injections and what they cause (incident replays)
 };
 
 struct RunOutcome {

@@ -1,6 +1,65 @@
-// The drsim command-line program (being built up: see docs/architecture.md).
-#include <cstdio>
-int main() {
-  std::fputs("drsim: no subcommands yet\n", stderr);
-  return 2;
+// drsim: the command-line program. One executable, one subcommand per job.
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include "drsim_version.h"
+#include "sim/cli/cli.h"
+
+namespace drsim::cli {
+int cmd_validate(const std::vector<std::string>& args);
+int cmd_describe(const std::vector<std::string>& args);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {
+      {"validate", "check scenario files and report every problem", cmd_validate},
+      {"describe", "print a scenario as a readable tree", cmd_describe},
+  };
+  return list;
+}
+}  // namespace drsim::cli
+
+namespace {
+
+void top_help() {
+  std::cout << "drsim " DRSIM_VERSION " — failover and disaster-recovery drill simulator\n\n"
+               "usage: drsim COMMAND [OPTIONS] [FILE...]\n\ncommands:\n";
+  for (const auto& c : drsim::cli::commands()) std::cout << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  std::cout << "\n'drsim COMMAND --help' explains each command's options, with defaults and examples.\n"
+               "Exit codes: 0 success, 2 bad input or usage, 1 internal error.\n\n"
+               "examples:\n"
+               "  drsim validate scenarios/**/*.json\n"
+               "  drsim describe scenarios/designs/two-site-baseline.json\n"
+               "  drsim drill scenarios/incidents/lb-licence-expiry.json\n"
+               "  drsim run scenarios/designs/two-site-baseline.json --trials 20000 --out results.json\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    top_help();
+    return args.empty() ? drsim::cli::kBadInput : drsim::cli::kOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << "drsim " DRSIM_VERSION "\n";
+    return 0;
+  }
+  const std::string name = args[0];
+  args.erase(args.begin());
+  for (const auto& c : drsim::cli::commands()) {
+    if (name != c.name) continue;
+    try {
+      return c.run(args);
+    } catch (const drsim::cli::CliError& e) {
+      std::cerr << "drsim " << name << ": error: " << e.what() << "\n";
+      return drsim::cli::kBadInput;
+    } catch (const std::exception& e) {
+      std::cerr << "drsim " << name << ": internal error: " << e.what() << "\n";
+      return drsim::cli::kInternal;
+    }
+  }
+  std::cerr << "drsim: unknown command '" << name << "' (see: drsim --help)\n";
+  return drsim::cli::kBadInput;
 }

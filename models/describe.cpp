@@ -1,0 +1,283 @@
+#include "models/describe.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "models/units.h"
+
+namespace drsim {
+namespace {
+
+std::string recovery_text(const Recovery& r) {
+  std::string s;
+  if (r.detect) s += "detect " + r.detect->describe() + "; ";
+  if (!r.runbook.empty()) s += "runbook " + r.runbook;
+  else if (r.repair) s += "repair " + r.repair->describe();
+  if (!r.uses_crew) s += " (no crew)";
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// Power kinds first (in chain order), then network, then the rest.
+int kind_rank(ComponentKind k) {
+  switch (k) {
+    case ComponentKind::utility: return 0;
+    case ComponentKind::ats: return 1;
+    case ComponentKind::ups: return 2;
+    case ComponentKind::generator: return 3;
+    case ComponentKind::power_domain: return 4;
+    case ComponentKind::router: return 5;
+    case ComponentKind::wan_link: return 6;
+    case ComponentKind::network_switch: return 7;
+    case ComponentKind::dns: return 8;
+    case ComponentKind::load_balancer: return 9;
+    case ComponentKind::app_server: return 10;
+    case ComponentKind::database: return 11;
+    case ComponentKind::storage: return 12;
+    default: return 20;
+  }
+}
+
+bool is_power(ComponentKind k) { return kind_rank(k) <= 4; }
+
+const char* step_kind(RunbookStep::Kind k) {
+  switch (k) {
+    case RunbookStep::Kind::detect: return "detect";
+    case RunbookStep::Kind::respond: return "respond";
+    case RunbookStep::Kind::diagnose: return "diagnose";
+    case RunbookStep::Kind::vendor: return "vendor";
+    case RunbookStep::Kind::spares: return "spares";
+    case RunbookStep::Kind::repair: return "repair";
+    case RunbookStep::Kind::restart: return "restart";
+    case RunbookStep::Kind::verify: return "verify";
+    case RunbookStep::Kind::failover: return "failover";
+    case RunbookStep::Kind::failback: return "failback";
+    default: return "step";
+  }
+}
+
+const char* action_name(Injection::Action a) {
+  switch (a) {
+    case Injection::Action::fail: return "fail";
+    case Injection::Action::expire: return "expire";
+    case Injection::Action::arm: return "arm";
+    case Injection::Action::cut_power: return "cut_power";
+    case Injection::Action::change_config: return "change_config";
+    case Injection::Action::deploy_bad_change: return "deploy_bad_change";
+    case Injection::Action::latent: return "latent";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string describe_expr(const Expr& e) {
+  switch (e.op) {
+    case Expr::Op::ref: return e.ref;
+    case Expr::Op::all:
+    case Expr::Op::any:
+    case Expr::Op::at_least: {
+      std::vector<std::string> parts;
+      for (const auto& a : e.args) parts.push_back(describe_expr(a));
+      std::string head = e.op == Expr::Op::all   ? "all of"
+                         : e.op == Expr::Op::any ? "any of"
+                                                 : fmt::format("{} of", e.k);
+      return head + " (" + join(parts) + ")";
+    }
+  }
+  return "";
+}
+
+std::string describe_failure_mode(const FailureMode& m) {
+  std::string s = m.id + ": ";
+  using T = FailureMode::Type;
+  switch (m.type) {
+    case T::random:
+      s += "random, " + m.ttf.describe();
+      if (m.when == When::active) s += " (while active)";
+      if (m.when == When::standby) s += " (while standby)";
+      break;
+    case T::latent:
+      s += "latent (hidden until a demand or a proof test), " + m.ttf.describe();
+      if (m.proof_interval > 0)
+        s += fmt::format("; proof test every {}, coverage {:.3g}", format_duration(m.proof_interval), m.proof_coverage);
+      else
+        s += "; never proof-tested";
+      break;
+    case T::on_demand: s += fmt::format("fails on demand with p = {:.3g}", m.p); break;
+    case T::time_bomb:
+      s += "time bomb (licence/certificate)";
+      if (m.fuse) s += ", fuse " + m.fuse->describe();
+      if (m.renew_every > 0) s += fmt::format("; renewed every {}, {:.3g} of renewals wrong", format_duration(m.renew_every), m.p_wrong);
+      if (m.audit_coverage > 0) s += fmt::format("; audit finds a bad key with p = {:.3g}", m.audit_coverage);
+      if (m.alert_ahead > 0) s += "; expiry alert " + format_duration(m.alert_ahead) + " ahead";
+      break;
+    case T::external:
+      s += "external event at " + format_rate(1 / m.ttf.mean());
+      if (m.duration) s += ", lasting " + m.duration->describe();
+      break;
+    case T::change: s += fmt::format("changes at {}, {:.3g} of them bad", format_rate(m.rate), m.p); break;
+    case T::dependency: s += "needs recovery after an abrupt loss of what it needs"; break;
+  }
+  if (!m.also_fails.empty()) s += "; also takes down " + join(m.also_fails);
+  std::string rec = recovery_text(m.recovery);
+  if (!rec.empty()) s += "; " + rec;
+  if (m.escalate_after > 0) s += fmt::format("; from occurrence {}: {}", m.escalate_after, recovery_text(m.escalation));
+  if (!m.source.empty()) s += "  [source: " + m.source + "]";
+  return s;
+}
+
+std::string describe_scenario(const Scenario& sc) {
+  std::string o;
+  auto line = [&](int indent, const std::string& text) { o += std::string(indent * 2, ' ') + text + "\n"; };
+  line(0, sc.title.empty() ? sc.file : sc.title);
+  if (!sc.description.empty()) line(1, sc.description);
+  line(1, fmt::format("file {} (sha256 {})", sc.file, sc.sha256.substr(0, 12)));
+  line(1, "horizon " + format_duration(sc.horizon) + " per Monte Carlo trial");
+
+  auto print_component = [&](const Component& c, int ind) {
+    std::string head = fmt::format("{} [{}]", c.id, to_string(c.kind));
+    if (!c.name.empty()) head += " \"" + c.name + "\"";
+    if (!c.needs.empty()) head += " needs " + join(c.needs);
+    if (c.kind == ComponentKind::ups && c.battery_runtime > 0) head += ", battery " + format_duration(c.battery_runtime);
+    line(ind, head);
+    if (c.replication) {
+      const auto& r = *c.replication;
+      std::string t = fmt::format("replicates to {} ({})", r.to, r.sync ? "sync: no data lost" : "async");
+      if (!r.sync && r.lag) t += ", lag when lost " + r.lag->describe();
+      t += fmt::format(", writes {:.3g} MB/s", r.write_rate_mb_s);
+      line(ind + 2, t);
+    }
+    for (const auto& m : c.failures) line(ind + 2, describe_failure_mode(m));
+  };
+
+  std::set<std::string> sites_seen;
+  std::vector<const Component*> order;
+  for (const auto& c : sc.components) order.push_back(&c);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return kind_rank(a->kind) < kind_rank(b->kind); });
+  std::vector<Site> sites = sc.sites;
+  for (const auto& c : sc.components)
+    if (!c.site.empty() && std::none_of(sites.begin(), sites.end(), [&](const Site& s) { return s.id == c.site; }))
+      sites.push_back(Site{c.site, "", ""});
+  for (const auto& s : sites) {
+    line(0, "");
+    line(0, "site " + s.id + (s.name.empty() ? "" : " \"" + s.name + "\"") + (s.timezone.empty() ? "" : " (" + s.timezone + ")"));
+    std::vector<std::string> chain;
+    for (auto* c : order)
+      if (c->site == s.id && is_power(c->kind)) chain.push_back(c->id);
+    if (!chain.empty()) line(1, "power chain: " + join(chain, " → "));
+    for (auto* c : order)
+      if (c->site == s.id) print_component(*c, 1);
+  }
+  bool outside = false;
+  for (auto* c : order)
+    if (c->site.empty()) {
+      if (!outside) {
+        line(0, "");
+        line(0, "outside the sites");
+        outside = true;
+      }
+      print_component(*c, 1);
+    }
+
+  if (!sc.groups.empty()) {
+    line(0, "");
+    line(0, "redundancy groups");
+    for (const auto& g : sc.groups) {
+      std::string mode = g.mode == Group::Mode::active_active ? "active-active"
+                         : g.standby == Group::Standby::hot  ? "active-standby (hot)"
+                         : g.standby == Group::Standby::warm ? fmt::format("active-standby (warm, standby rate × {:.3g})", g.warm_factor)
+                                                             : "active-standby (cold)";
+      line(1, fmt::format("{}: {}, needs {} of {}: {}", g.id, mode, g.need, g.members.size(), join(g.members)));
+      const auto& f = g.failover;
+      std::string fo = f.automatic ? "automatic failover" : "manual failover only";
+      if (f.detection) fo += ", detection " + f.detection->describe();
+      if (f.switchover) fo += ", switch-over " + f.switchover->describe();
+      if (f.automatic) fo += fmt::format(", coverage {:.3g}", f.coverage);
+      if (f.manual) fo += ", manual switch-over " + f.manual->describe();
+      if (!f.mechanism.empty()) fo += ", performed by " + f.mechanism;
+      fo += f.failback ? ", fails back" : ", no failback";
+      line(2, fo);
+      line(2, g.repair_crews > 0 ? fmt::format("{} repair crew{}", g.repair_crews, g.repair_crews == 1 ? "" : "s")
+                                 : "one repair crew per member");
+      if (!g.bridge.empty()) line(2, "bridged through gaps by " + g.bridge);
+    }
+  }
+  if (!sc.blocks.empty()) {
+    line(0, "");
+    line(0, "blocks");
+    for (const auto& b : sc.blocks) line(1, b.id + " = " + describe_expr(b.expr));
+  }
+  line(0, "");
+  line(0, "service" + (sc.service.name.empty() ? "" : " \"" + sc.service.name + "\""));
+  line(1, "up when " + describe_expr(sc.service.requires_));
+  for (const auto& f : sc.service.features)
+    line(1, "feature " + f.id + (f.name.empty() ? "" : " \"" + f.name + "\"") + " (degraded when down): needs " + describe_expr(f.expr));
+
+  if (!sc.common_causes.empty()) {
+    line(0, "");
+    line(0, "common causes");
+    for (const auto& c : sc.common_causes) {
+      if (!c.beta_group.empty())
+        line(1, fmt::format("{}: beta factor {:.3g} over group {} (mode {})", c.id, c.beta, c.beta_group, c.beta_mode));
+      else
+        line(1, c.id + ": shared by " + join(c.targets) + "; " + describe_failure_mode(c.mode));
+    }
+  }
+  if (!sc.runbooks.empty()) {
+    line(0, "");
+    line(0, "recovery runbooks");
+    for (const auto& r : sc.runbooks) {
+      line(1, r.id + (r.name.empty() ? "" : " \"" + r.name + "\"") +
+                  (r.max_parallel > 0 ? fmt::format(" (at most {} steps at once)", r.max_parallel) : ""));
+      for (const auto& st : r.steps) {
+        std::string t = fmt::format("{} [{}] {}", st.id, step_kind(st.kind), st.duration.describe());
+        if (!st.name.empty()) t += " \"" + st.name + "\"";
+        if (!st.after.empty()) t += "; after " + join(st.after);
+        if (!st.waits_for.empty()) t += "; waits for " + join(st.waits_for);
+        if (!st.restores.empty()) t += "; restores " + join(st.restores);
+        line(2, t);
+      }
+    }
+  }
+  const auto& ob = sc.objectives;
+  if (ob.slo_target > 0 || ob.rto > 0 || ob.rpo > 0) {
+    line(0, "");
+    line(0, "objectives");
+    if (ob.slo_target > 0)
+      line(1, fmt::format("SLO {:.6g} % over {} (error budget {})", ob.slo_target * 100, format_duration(ob.slo_window),
+                          format_duration((1 - ob.slo_target) * ob.slo_window)));
+    if (ob.rto > 0) line(1, "RTO " + format_duration(ob.rto));
+    if (ob.rpo > 0) line(1, "RPO " + format_duration(ob.rpo));
+  }
+  if (!sc.injections.empty()) {
+    line(0, "");
+    line(0, "injections (drill)");
+    for (const auto& in : sc.injections) {
+      std::string t = fmt::format("at +{}: {} {}", format_duration(in.at), action_name(in.action), in.target);
+      if (!in.mode.empty()) t += " (mode " + in.mode + ")";
+      if (in.repeat > 1) t += fmt::format(", {} times every {}", in.repeat, format_duration(in.every));
+      if (!in.note.empty()) t += " — " + in.note;
+      line(1, t);
+    }
+  }
+  if (!sc.variant_names.empty()) {
+    line(0, "");
+    line(0, "variants (what-if overlays): " + join(sc.variant_names));
+  }
+  if (!sc.expected.empty()) {
+    line(0, "");
+    line(0, "expected (closed forms)");
+    for (const auto& [k, v] : sc.expected) line(1, k + " = " + v);
+  }
+  return o;
+}
+
+}  // namespace drsim
