@@ -105,7 +105,7 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
   {
     Interval a = availability_.mean_ci();
     j["availability"] = {{"mean", availability_.mean()},
-                         {"ci95", {a.lo, std::min(1.0, a.hi)}},
+                         {"ci95", {std::max(0.0, a.lo), std::min(1.0, a.hi)}},
                          {"nines", nines(availability_.mean())},
                          {"nines_ci95", {nines(a.lo), nines(std::min(1.0, a.hi))}}};
   }
@@ -123,7 +123,7 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
     nlohmann::json dl = data_loss_.summary(3600);
     std::uint64_t with_loss = data_loss_.count() - data_loss_.histogram().zeros();
     Interval p = clopper_pearson(with_loss, data_loss_.count());
-    dl["p_any"] = {{"value", data_loss_.count() ? static_cast<double>(with_loss) / static_cast<double>(data_loss_.count()) : 0},
+    dl["p_any_loss"] = {{"value", data_loss_.count() ? static_cast<double>(with_loss) / static_cast<double>(data_loss_.count()) : 0},
                    {"ci95", {p.lo, p.hi}}};
     j["data_loss_seconds"] = dl;
   }
@@ -137,9 +137,9 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
     j["slo"] = {{"target", cfg_.slo_target},
                 {"window_hours", cfg_.slo_window},
                 {"windows", windows_},
-                {"p_window_breached", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
+                {"p_breach_window", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
                                        {"ci95", {w.lo, w.hi}}}},
-                {"p_trial_breached", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
+                {"p_breach_year", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
                                       {"ci95", {y.lo, y.hi}}}},
                 {"budget_used", budget_.summary(1)}};
   }
@@ -158,11 +158,11 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
       const double h = z * std::sqrt(var);
       causes.push_back({{"cause", c < cause_names.size() ? cause_names[c] : "cause " + std::to_string(c)},
                         {"mean_minutes", mc * 60},
-                        {"share", s},
-                        {"share_ci95", {std::max(0.0, s - h), std::min(1.0, s + h)}}});
+                        {"downtime_share", s},
+                        {"ci95", {std::max(0.0, s - h), std::min(1.0, s + h)}}});
     }
     std::stable_sort(causes.begin(), causes.end(),
-                     [](const nlohmann::json& a, const nlohmann::json& b) { return a["share"].get<double>() > b["share"].get<double>(); });
+                     [](const nlohmann::json& a, const nlohmann::json& b) { return a["downtime_share"].get<double>() > b["downtime_share"].get<double>(); });
   }
   j["causes"] = causes;
   return j;

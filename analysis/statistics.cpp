@@ -167,36 +167,94 @@ void order_statistic_ranks(std::uint64_t n, double p, double confidence, std::ui
   hi = static_cast<std::uint64_t>(std::clamp(std::ceil(h) + 1, 1.0, static_cast<double>(n)));
 }
 
+void Sample::add(double x) {
+  stats_.add(x);
+  hist_.add(x);
+  if (!exact_ok_) return;
+  if (values_.size() >= kExactLimit) {
+    exact_ok_ = false;
+    std::vector<double>().swap(values_);
+    return;
+  }
+  values_.push_back(x);
+  sorted_ = false;
+}
+
+void Sample::merge(const Sample& o) {
+  stats_.merge(o.stats_);
+  hist_.merge(o.hist_);
+  if (!exact_ok_) return;
+  if (!o.exact_ok_ || values_.size() + o.values_.size() > kExactLimit) {
+    exact_ok_ = false;
+    std::vector<double>().swap(values_);
+    return;
+  }
+  values_.insert(values_.end(), o.values_.begin(), o.values_.end());
+  sorted_ = false;
+}
+
+double Sample::exact_rank(std::uint64_t k) const {
+  if (!sorted_) {
+    std::sort(values_.begin(), values_.end());
+    sorted_ = true;
+  }
+  if (values_.empty()) return 0;
+  k = std::clamp<std::uint64_t>(k, 1, values_.size());
+  return values_[k - 1];
+}
+
+double Sample::quantile(double p) const {
+  if (count() == 0) return 0;
+  if (exact_ok_) {
+    auto k = static_cast<std::uint64_t>(std::ceil(std::clamp(p, 0.0, 1.0) * static_cast<double>(count())));
+    return exact_rank(std::max<std::uint64_t>(k, 1));
+  }
+  return std::clamp(hist_.quantile(p), stats_.min(), stats_.max());
+}
+
 Interval Sample::quantile_ci(double p, double confidence) const {
   std::uint64_t lo = 0, hi = 0;
   order_statistic_ranks(count(), p, confidence, lo, hi);
   if (lo == 0) return {0, 0};
+  if (exact_ok_) return {exact_rank(lo), exact_rank(hi)};
   Interval a = hist_.rank_bounds(lo), b = hist_.rank_bounds(hi);
-  // Clamp to what was seen: bin edges can overshoot the extremes.
-  return {std::max(a.lo, stats_.min() > 0 ? std::min(a.lo, stats_.min()) : 0.0), std::min(b.hi, stats_.max())};
+  return {std::max(a.lo, std::min(stats_.min(), a.hi)), std::min(b.hi, stats_.max())};
 }
 
 nlohmann::json Sample::summary(double scale) const {
   Interval m = stats_.mean_ci();
   nlohmann::json j = {{"n", count()},
                       {"mean", mean() * scale},
-                      {"mean_ci95", {m.lo * scale, m.hi * scale}},
                       {"sd", stats_.sd() * scale},
+                      {"ci95", {m.lo * scale, m.hi * scale}},
                       {"min", stats_.min() * scale},
                       {"max", stats_.max() * scale}};
+  nlohmann::json qci;
   for (auto [name, p] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}}) {
     Interval ci = quantile_ci(p);
-    j[name] = {{"value", std::min(quantile(p), stats_.max()) * scale}, {"ci95", {ci.lo * scale, ci.hi * scale}}};
+    j[name] = quantile(p) * scale;
+    qci[name] = {ci.lo * scale, ci.hi * scale};
   }
+  j["quantile_ci95"] = qci;
+  j["quantiles"] = exact_ok_ ? "exact" : "histogram";
   return j;
 }
 
-nlohmann::json Sample::state() const { return {{"stats", stats_.state()}, {"hist", hist_.state()}}; }
+nlohmann::json Sample::state() const {
+  nlohmann::json j = {{"stats", stats_.state()}, {"hist", hist_.state()}};
+  if (exact_ok_) j["values"] = values_;
+  return j;
+}
 
 Sample Sample::from_state(const nlohmann::json& j) {
   Sample s;
   s.stats_ = RunningStats::from_state(j.at("stats"));
   s.hist_ = LogHistogram::from_state(j.at("hist"));
+  s.exact_ok_ = j.contains("values");
+  if (s.exact_ok_) {
+    s.values_ = j.at("values").get<std::vector<double>>();
+    s.sorted_ = false;
+  }
   return s;
 }
 

@@ -2,12 +2,15 @@
 //
 // RunningStats   mean, variance (Welford), min, max; exact pairwise merge (Chan et al.).
 //                Mean CI: Student t on the per-trial values.
-// LogHistogram   counts in log-spaced bins (100 per decade, 1e-6 .. 1e7, in the value's
+// LogHistogram   counts in log-spaced bins (250 per decade, 1e-6 .. 1e7, in the value's
 //                unit) plus an exact count of zeros. Integer counts merge exactly, so
-//                quantiles do not depend on the number of threads. Resolution: 2.3 %.
-// Sample         RunningStats + LogHistogram: mean with CI, quantiles with
-//                distribution-free CIs (order statistics: the ranks come from the
-//                binomial, the bounds are the edges of the bins those ranks fall in).
+//                quantiles do not depend on the number of threads. A quantile is
+//                interpolated inside its bin: relative error < 0.93 % (bin ratio 10^0.004).
+// Sample         RunningStats + LogHistogram, plus every value while there are at most
+//                kExactLimit of them: quantiles are exact order statistics for small
+//                runs and histogram estimates beyond. Memory is bounded either way.
+//                Quantile CIs are distribution-free (order statistics: the ranks come
+//                from the binomial; bounds are those ranks' values, or their bins' edges).
 // Proportions    Wilson score and Clopper–Pearson (exact, for rare events) intervals.
 //
 // All state round-trips through JSON exactly (doubles are printed with 17 digits),
@@ -55,7 +58,7 @@ class RunningStats {
 
 class LogHistogram {
  public:
-  static constexpr int kPerDecade = 100;
+  static constexpr int kPerDecade = 250;
   static constexpr int kMinExp = -6, kMaxExp = 7;
   static constexpr int kBins = (kMaxExp - kMinExp) * kPerDecade;
 
@@ -82,32 +85,35 @@ class LogHistogram {
 
 class Sample {
  public:
-  void add(double x) {
-    stats_.add(x);
-    hist_.add(x);
-  }
-  void merge(const Sample& o) {
-    stats_.merge(o.stats_);
-    hist_.merge(o.hist_);
-  }
+  static constexpr std::size_t kExactLimit = 10000;
+  void add(double x);
+  void merge(const Sample& o);
+  bool exact() const { return exact_ok_; }
   std::uint64_t count() const { return stats_.count(); }
   double mean() const { return stats_.mean(); }
   const RunningStats& stats() const { return stats_; }
   const LogHistogram& histogram() const { return hist_; }
-  double quantile(double p) const { return hist_.quantile(p); }
+  // The p-quantile: the order statistic of rank ceil(p n) when exact, else the histogram's.
+  double quantile(double p) const;
   // Distribution-free CI for the p-quantile.
   Interval quantile_ci(double p, double confidence = 0.95) const;
 
-  // {"n", "mean", "mean_ci95", "sd", "min", "max", "p50", "p90", "p99", "p999" each as
-  //  {"value", "ci95"}}; values multiplied by `scale` (e.g. 60 for hours -> minutes).
+  // {"n", "mean", "sd", "ci95", "min", "max", "p50", "p90", "p99", "p999",
+  //  "quantile_ci95": {"p50": [lo, hi], ...}, "quantiles": "exact" | "histogram"};
+  //  values multiplied by `scale` (e.g. 60 for hours -> minutes).
   nlohmann::json summary(double scale = 1) const;
 
   nlohmann::json state() const;
   static Sample from_state(const nlohmann::json& j);
 
  private:
+  // The value of rank k (1-based) among the exact values.
+  double exact_rank(std::uint64_t k) const;
   RunningStats stats_;
   LogHistogram hist_;
+  mutable std::vector<double> values_;  // while exact_ok_; sorted lazily
+  mutable bool sorted_ = true;
+  bool exact_ok_ = true;
 };
 
 // Ranks (1-based) bounding the p-quantile of n values at `confidence`:

@@ -66,7 +66,7 @@ int cmd_validate(const std::vector<std::string>& args) {
                                sc->runbooks.size(), sc->runbooks.size() == 1 ? "" : "s", sc->injections.size(),
                                sc->injections.size() == 1 ? "" : "s");
       if (!checked.empty()) std::cout << fmt::format(", {} variant{} checked", checked.size(), checked.size() == 1 ? "" : "s");
-      std::cout << "\n";
+      std::cout << std::endl;
     }
   }
   return bad ? kBadInput : kOk;
