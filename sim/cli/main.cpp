@@ -9,12 +9,14 @@
 namespace drsim::cli {
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_describe(const std::vector<std::string>& args);
+int cmd_drill(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"validate", "check scenario files and report every problem", cmd_validate},
       {"describe", "print a scenario as a readable tree", cmd_describe},
+      {"drill", "replay a scenario's injections: a timeline like an incident report", cmd_drill},
       {"run", "Monte Carlo: downtime, availability, SLO risk and causes with 95 % CIs", cmd_run},
   };
   return list;

@@ -1,0 +1,201 @@
+// drsim drill FILE: replay a scenario's injections as a timeline, like an incident report.
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "analysis/report.h"
+#include "analysis/statistics.h"
+#include "drsim_version.h"
+#include "models/units.h"
+#include "sim/cli/cli.h"
+#include "sim/fast_engine.h"
+#ifdef DRSIM_HAVE_SIMGRID
+#include "sim/simgrid/simgrid_engine.h"
+#endif
+
+namespace drsim::cli {
+namespace {
+
+const char* kind_word(ModelEvent::Kind k) {
+  using K = ModelEvent::Kind;
+  switch (k) {
+    case K::fault: return "fault";
+    case K::hidden_fault: return "hidden";
+    case K::revealed: return "found";
+    case K::near_miss: return "caught";
+    case K::restored: return "restored";
+    case K::failover: return "failover";
+    case K::failover_failed: return "FAILOVER FAILED";
+    case K::switchover_done: return "switched";
+    case K::bridge_start: return "battery";
+    case K::bridge_end: return "battery out";
+    case K::step_done: return "step";
+    case K::detected: return "detected";
+    case K::injection: return "INJECT";
+    case K::service_down: return "DOWN";
+    case K::service_degraded: return "DEGRADED";
+    case K::service_up: return "UP";
+  }
+  return "";
+}
+
+std::string feature_names(const Scenario& sc, const std::vector<int>& f) {
+  std::string s;
+  for (int i : f) s += (s.empty() ? "" : ", ") + (i >= 0 && i < static_cast<int>(sc.service.features.size()) ? sc.service.features[i].id : std::string("?"));
+  return s;
+}
+
+}  // namespace
+
+int cmd_drill(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  opts.add_options()
+      ("file", po::value<std::string>(), "the scenario file (it must have \"injections\")")
+      ("variant", po::value<std::vector<std::string>>()->default_value({}, ""), "apply this what-if variant first; repeatable")
+      ("point", po::bool_switch(), "every distribution at its median, every probability >= 0.5 happens: the replay of the report")
+      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed of the sampled trajectory and of --trials")
+      ("trial", po::value<std::uint64_t>()->default_value(0), "which sampled trajectory to show (its stream index)")
+      ("trials", po::value<std::uint64_t>()->default_value(0, "none"),
+       "also run this many sampled replays and show the downtime distribution and where the shown timeline falls in it")
+      ("random-failures", po::bool_switch(), "let random failures happen during the drill too (default: only the injections and what they cause)")
+      ("max-duration", po::value<std::string>()->default_value("30d"), "stop a drill that has not recovered after this long past the last injection")
+      ("engine", po::value<std::string>()->default_value("fast"), "fast | simgrid (the platform: probes, replication, latency; one trial per process)")
+      ("events", po::bool_switch(), "show every model event (default: the ones a timeline needs)")
+      ("json", po::value<std::string>()->default_value(""), "also write the timeline and outages as JSON here (atomically; - = stdout)");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (!parse("drill", args, opts, pos, vm, "FILE [OPTIONS]",
+             "Replays the scenario's injections and prints what follows as a timeline: faults,\n"
+             "failed failovers, detection, runbook steps, restorations, and the service going\n"
+             "down, degraded and up — with wall-clock times when the scenario has \"start\".\n"
+             "Then each outage with its duration and cause, and the totals.\n\n"
+             "examples:\n"
+             "  drsim drill scenarios/incidents/campaign-monitor-licence.json --point\n"
+             "  drsim drill scenarios/incidents/campaign-monitor-licence.json --variant key-per-site --point\n"
+             "  drsim drill scenarios/incidents/constant-contact-power.json --trials 2000\n"))
+    return kOk;
+  if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim drill FILE)");
+  Scenario sc = load(vm["file"].as<std::string>(), vm["variant"].as<std::vector<std::string>>());
+  if (sc.injections.empty())
+    throw CliError(sc.file + " has no \"injections\": nothing to drill (hint: add one, like {\"at\": \"10m\", \"action\": \"fail\", "
+                             "\"target\": \"dc1/lb-a\"}, or use 'drsim run' for random failures)");
+  auto maxd = parse_duration(vm["max-duration"].as<std::string>());
+  if (!maxd || *maxd <= 0) throw CliError("--max-duration: invalid duration \"" + vm["max-duration"].as<std::string>() + "\" (hint: like \"30d\")");
+  double last = 0;
+  for (const auto& in : sc.injections) last = std::max(last, in.at + in.every * std::max(0, in.repeat - 1));
+  const double horizon = last + *maxd;
+  const std::uint64_t seed = vm["seed"].as<std::uint64_t>(), trial = vm["trial"].as<std::uint64_t>();
+  const std::string engine = vm["engine"].as<std::string>();
+  const bool all_events = vm["events"].as<bool>();
+
+  ModelOptions mo;
+  mo.point = vm["point"].as<bool>();
+  mo.record = true;
+  mo.random_failures = vm["random-failures"].as<bool>();
+  Model model(sc, mo);
+  TrialResult r;
+  std::vector<ModelEvent> events;
+  nlohmann::json platform;
+  if (engine == "fast") {
+    FastEngine fe;
+    r = fe.run_trial(model, seed, trial, horizon);
+    events = model.events();
+  } else if (engine == "simgrid") {
+#ifdef DRSIM_HAVE_SIMGRID
+    auto sg = run_simgrid_trial(sc, seed, trial, horizon, mo);
+    r = sg.result;
+    events = sg.events;
+    platform = sg.platform.to_json();
+#else
+    throw CliError("this drsim was built without SimGrid (install libsimgrid-dev and rebuild)");
+#endif
+  } else {
+    throw CliError("--engine must be fast or simgrid, not \"" + engine + "\"");
+  }
+
+  // ---- the timeline
+  std::string out;
+  out += fmt::format("drill: {}\n  {} — {}{}\n\n", sc.title.empty() ? sc.file : sc.title, sc.file,
+                     mo.point ? "point replay (every duration at its median)" : fmt::format("sampled trajectory (seed {}, trial {})", seed, trial),
+                     vm["variant"].as<std::vector<std::string>>().empty() ? "" : ", variants: " + [&] {
+                       std::string s;
+                       for (const auto& v : vm["variant"].as<std::vector<std::string>>()) s += (s.empty() ? "" : ", ") + v;
+                       return s;
+                     }());
+  nlohmann::json jev = nlohmann::json::array();
+  for (const auto& e : events) {
+    bool minor = e.kind == ModelEvent::Kind::hidden_fault || e.kind == ModelEvent::Kind::bridge_start;
+    jev.push_back({{"t_hours", e.t}, {"clock", clock_time(sc, e.t)}, {"kind", kind_word(e.kind)}, {"text", model.describe(e)}});
+    if (minor && !all_events) continue;
+    out += fmt::format("  {:<32} {:>13}  {:<11} {}\n", clock_time(sc, e.t), "+" + hms(e.t), kind_word(e.kind), model.describe(e));
+  }
+  if (!model.finished()) out += fmt::format("\n  not recovered after {} past the last injection (--max-duration)\n", format_duration(*maxd));
+
+  // ---- outages
+  out += "\noutages\n";
+  const auto& causes = model.cause_names();
+  nlohmann::json jout = nlohmann::json::array();
+  int i = 0;
+  for (const auto& o : r.outages) {
+    std::string cause = o.cause >= 0 && o.cause < static_cast<int>(causes.size()) ? causes[o.cause] : "?";
+    std::string what = o.full ? "full" : "degraded (" + feature_names(sc, o.features) + ")";
+    out += fmt::format("  {:>2}. {:<28} {} → {}  {:>9}  cause {}{}\n", ++i, what, clock_time(sc, o.start), clock_time(sc, o.end).substr(clock_time(sc, o.end).find(' ') + 1),
+                       format_minutes((o.end - o.start) * 60), cause,
+                       o.detected >= 0 ? ", detected after " + format_minutes((o.detected - o.start) * 60) : "");
+    jout.push_back({{"full", o.full}, {"features", feature_names(sc, o.features)}, {"start_hours", o.start}, {"end_hours", o.end},
+                    {"minutes", (o.end - o.start) * 60}, {"cause", cause}, {"start", clock_time(sc, o.start)}, {"end", clock_time(sc, o.end)},
+                    {"detected_after_minutes", o.detected >= 0 ? (o.detected - o.start) * 60 : -1.0}});
+  }
+  if (r.outages.empty()) out += "  none: the service stayed up\n";
+  out += fmt::format("\ntotal: full downtime {}, degraded {}, data lost {:.3g} s\n", format_minutes(r.downtime_full * 60),
+                     format_minutes(r.downtime_degraded * 60), r.data_loss * 3600);
+  if (!platform.is_null()) out += "platform (SimGrid): " + platform.dump() + "\n";
+
+  // ---- the distribution over sampled replays
+  nlohmann::json jdist;
+  if (std::uint64_t n = vm["trials"].as<std::uint64_t>(); n > 0) {
+    if (n > 10000000) throw CliError("--trials: at most 10000000");
+    ModelOptions so;
+    so.random_failures = mo.random_failures;
+    Model m2(sc, so);
+    FastEngine fe;
+    Sample full, degraded;
+    std::uint64_t at_or_below = 0, unfinished = 0;
+    for (std::uint64_t t = 0; t < n; ++t) {
+      const TrialResult& x = fe.run_trial(m2, seed, t, horizon);
+      full.add(x.downtime_full * 60);
+      degraded.add(x.downtime_degraded * 60);
+      if (x.downtime_full <= r.downtime_full + 1e-12) ++at_or_below;
+      if (!m2.finished()) ++unfinished;
+    }
+    Interval ci = full.stats().mean_ci();
+    double pctl = static_cast<double>(at_or_below) / static_cast<double>(n);
+    out += fmt::format("\nover {} sampled replays (seed {}): full downtime mean {} [95 % CI {} – {}], p50 {}, p90 {}, p99 {}\n", n,
+                       seed, format_minutes(full.mean()), format_minutes(ci.lo), format_minutes(ci.hi),
+                       format_minutes(full.quantile(0.5)), format_minutes(full.quantile(0.9)), format_minutes(full.quantile(0.99)));
+    if (degraded.stats().max() > 0)
+      out += fmt::format("  degraded mean {}, p50 {}, p90 {}\n", format_minutes(degraded.mean()), format_minutes(degraded.quantile(0.5)),
+                         format_minutes(degraded.quantile(0.9)));
+    out += fmt::format("  the timeline above ({}) is at the {:.0f}th percentile\n", format_minutes(r.downtime_full * 60), pctl * 100);
+    if (unfinished) out += fmt::format("  {} replays had not recovered after --max-duration\n", unfinished);
+    jdist = {{"trials", n}, {"seed", seed}, {"full_minutes", full.summary(1)}, {"degraded_minutes", degraded.summary(1)},
+             {"timeline_percentile", pctl}, {"unfinished", unfinished}};
+  }
+  std::cout << out;
+  if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
+    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"scenario_sha256", sc.sha256},
+                        {"variants", vm["variant"].as<std::vector<std::string>>()}, {"point", mo.point}, {"seed", seed},
+                        {"trial", trial}, {"engine", engine}, {"events", jev}, {"outages", jout},
+                        {"downtime_full_minutes", r.downtime_full * 60}, {"downtime_degraded_minutes", r.downtime_degraded * 60},
+                        {"data_loss_seconds", r.data_loss * 3600}, {"recovered", model.finished()}};
+    if (!platform.is_null()) j["platform"] = platform;
+    if (!jdist.is_null()) j["distribution"] = jdist;
+    write_output(jf, j.dump(2) + "\n");
+  }
+  return kOk;
+}
+
+}  // namespace drsim::cli
