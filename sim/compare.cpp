@@ -1,0 +1,81 @@
+#include "sim/compare.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "sim/fast_engine.h"
+
+namespace drsim {
+
+void Paired::merge(const Paired& o) {
+  full.merge(o.full);
+  degraded.merge(o.degraded);
+  any_outage.merge(o.any_outage);
+  data_loss.merge(o.data_loss);
+  d_full.merge(o.d_full);
+  d_degraded.merge(o.d_degraded);
+  d_any.merge(o.d_any);
+  d_data_loss.merge(o.d_data_loss);
+}
+
+CompareResult run_comparison(const std::vector<const Scenario*>& scs, const CompareOptions& opt) {
+  const std::size_t k = scs.size();
+  const double horizon = opt.horizon > 0 ? opt.horizon : scs.at(0)->horizon;
+  const std::uint64_t block = std::max<std::uint64_t>(1, opt.block);
+  const std::uint64_t nblocks = (opt.trials + block - 1) / block;
+  int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, nblocks)));
+
+  std::vector<std::vector<Paired>> blocks(nblocks, std::vector<Paired>(k));
+  std::atomic<std::uint64_t> next{0};
+  auto t0 = std::chrono::steady_clock::now();
+  auto worker = [&]() {
+    ModelOptions mo;
+    mo.random_failures = opt.random_failures;
+    std::vector<std::unique_ptr<Model>> models;
+    for (const auto* s : scs) models.push_back(std::make_unique<Model>(*s, mo));
+    FastEngine engine;
+    std::vector<double> full(k), deg(k), any(k), loss(k);
+    for (;;) {
+      std::uint64_t b = next.fetch_add(1);
+      if (b >= nblocks) break;
+      auto& out = blocks[b];
+      for (std::uint64_t t = b * block; t < std::min(opt.trials, (b + 1) * block); ++t) {
+        for (std::size_t a = 0; a < k; ++a) {
+          const TrialResult& r = engine.run_trial(*models[a], opt.seed, t, horizon);
+          full[a] = r.downtime_full;
+          deg[a] = r.downtime_degraded;
+          any[a] = std::any_of(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.full; }) ? 1 : 0;
+          loss[a] = r.data_loss;
+        }
+        for (std::size_t a = 0; a < k; ++a) {
+          auto& p = out[a];
+          p.full.add(full[a]);
+          p.degraded.add(deg[a]);
+          p.any_outage.add(any[a]);
+          p.data_loss.add(loss[a]);
+          p.d_full.add(full[a] - full[0]);
+          p.d_degraded.add(deg[a] - deg[0]);
+          p.d_any.add(any[a] - any[0]);
+          p.d_data_loss.add(loss[a] - loss[0]);
+        }
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < jobs; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  CompareResult res;
+  res.alt.resize(k);
+  for (const auto& b : blocks)
+    for (std::size_t a = 0; a < k; ++a) res.alt[a].merge(b[a]);
+  res.trials = opt.trials;
+  res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace drsim
