@@ -270,7 +270,7 @@ Interval wilson(std::uint64_t k, std::uint64_t n, double confidence) {
   double den = 1 + z * z / nn;
   double mid = (ph + z * z / (2 * nn)) / den;
   double half = z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn)) / den;
-  return {std::max(0.0, mid - half), std::min(1.0, mid + half)};
+  return {k == 0 ? 0.0 : std::max(0.0, mid - half), k == n ? 1.0 : std::min(1.0, mid + half)};
 }
 
 Interval clopper_pearson(std::uint64_t k, std::uint64_t n, double confidence) {

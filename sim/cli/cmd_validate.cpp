@@ -59,7 +59,6 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::cerr << d.format();
     if (errors) {
       ++bad;
-      std::cerr << fmt::format("{}: {} error{}\n", f, errors, errors == 1 ? "" : "s");
     } else if (!quiet) {
       std::cout << fmt::format("{}: ok — {} component{}, {} group{}, {} runbook{}, {} injection{}", f, sc->components.size(),
                                sc->components.size() == 1 ? "" : "s", sc->groups.size(), sc->groups.size() == 1 ? "" : "s",

@@ -1,0 +1,193 @@
+// The drsim program, run as a user would: help that teaches, exit codes, nothing
+// written on bad input, results.json identical whatever --jobs, and a run stopped by
+// SIGTERM and resumed that ends exactly like an uninterrupted one.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kDrsim = DRSIM_BINARY;
+const std::string kSource = DRSIM_SOURCE_DIR;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("drsim-cli-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+// Runs drsim with `args` (a shell-quoted string), capturing stdout and stderr.
+Result drsim(const std::string& args, const TempDir& tmp) {
+  std::string out = tmp / "stdout", err = tmp / "stderr";
+  std::string cmd = kDrsim + " " + args + " >" + out + " 2>" + err;
+  int st = std::system(cmd.c_str());
+  Result r;
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+// V1 of design.md: one repairable unit, MTTF 1000 h, MTTR 10 h, over 10 years.
+const char* kV1 = R"({"drsim": 1, "title": "one repairable unit", "horizon": "10y",
+  "components": [{"id": "u", "kind": "generic", "failures": [{"id": "hw", "type": "random",
+    "ttf": {"dist": "exponential", "mean": "1000h"}, "recovery": {"repair": {"dist": "exponential", "mean": "10h"}}}]}],
+  "service": {"requires": "u"}, "objectives": {"slo": {"target": 0.999, "window": "30d"}}})";
+
+std::string write(const TempDir& tmp, const std::string& name, const std::string& text) {
+  std::ofstream(tmp / name) << text;
+  return tmp / name;
+}
+
+nlohmann::json without_timing(const std::string& text) {
+  auto j = nlohmann::json::parse(text);
+  j.erase("timing");
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("help teaches: every command explains its options with defaults and examples", "[cli]") {
+  TempDir tmp;
+  Result top = drsim("--help", tmp);
+  CHECK(top.code == 0);
+  for (const char* cmd : {"validate", "describe", "drill", "run", "compare"}) {
+    INFO(cmd);
+    CHECK(top.out.find(std::string("  ") + cmd) != std::string::npos);
+    Result h = drsim(std::string(cmd) + " --help", tmp);
+    CHECK(h.code == 0);
+    CHECK(h.out.find("usage: drsim " + std::string(cmd)) != std::string::npos);
+    CHECK(h.out.find("example") != std::string::npos);
+  }
+  CHECK(drsim("run --help", tmp).out.find("(=10000)") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 with a hint", "[cli]") {
+  TempDir tmp;
+  Result r = drsim("frobnicate", tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("unknown command") != std::string::npos);
+  r = drsim("run --trails 5 x.json", tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("drsim run --help") != std::string::npos);
+  r = drsim("run", tmp);
+  CHECK(r.code == 2);
+  CHECK(drsim("", tmp).code == 2);
+}
+
+TEST_CASE("bad input: file, pointer, hint, exit 2 and nothing written", "[cli]") {
+  TempDir tmp;
+  std::string bad = kSource + "/tests/bad/08-misspelt-distribution.json";
+  Result r = drsim("validate " + bad, tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(bad + ":/components/0/failures/0/ttf/dist: error: unknown distribution") != std::string::npos);
+  CHECK(r.err.find("hint:") != std::string::npos);
+  r = drsim("run " + bad + " --trials 10 --out " + (tmp / "results.json") + " --trials-csv " + (tmp / "t.csv"), tmp);
+  CHECK(r.code == 2);
+  CHECK_FALSE(fs::exists(tmp / "results.json"));
+  CHECK_FALSE(fs::exists(tmp / "t.csv"));
+  CHECK_FALSE(fs::exists(tmp / "t.csv.partial"));
+  r = drsim("drill " + bad, tmp);
+  CHECK(r.code == 2);
+  r = drsim("run " + (tmp / "missing.json"), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("missing.json") != std::string::npos);
+  std::string v1 = write(tmp, "v1.json", kV1);
+  CHECK(drsim("run " + v1 + " --trials 0", tmp).code == 2);
+  CHECK(drsim("run " + v1 + " --horizon 3 --trials 5", tmp).code == 2);
+  CHECK(drsim("run " + v1 + " --engine warp --trials 5", tmp).code == 2);
+  CHECK(drsim("drill " + v1, tmp).err.find("no \"injections\"") != std::string::npos);
+}
+
+TEST_CASE("results.json is the same whatever --jobs", "[cli][determinism]") {
+  TempDir tmp;
+  std::string v1 = write(tmp, "v1.json", kV1);
+  nlohmann::json ref;
+  for (int jobs : {1, 2, 4}) {
+    std::string out = tmp / ("r" + std::to_string(jobs) + ".json");
+    Result r = drsim("run " + v1 + " --trials 3000 --seed 42 -q --jobs " + std::to_string(jobs) + " --out " + out +
+                         " --trials-csv " + (tmp / ("t" + std::to_string(jobs) + ".csv")),
+                     tmp);
+    REQUIRE(r.code == 0);
+    auto j = without_timing(slurp(out));
+    if (jobs == 1) ref = j;
+    else CHECK(j.dump() == ref.dump());
+    CHECK(slurp(tmp / ("t" + std::to_string(jobs) + ".csv")) == slurp(tmp / "t1.csv"));
+  }
+  CHECK(ref["trials"] == 3000);
+  CHECK(ref.contains("downtime_minutes"));
+  // Another seed gives another answer.
+  REQUIRE(drsim("run " + v1 + " --trials 3000 --seed 43 -q --out " + (tmp / "s43.json"), tmp).code == 0);
+  CHECK(without_timing(slurp(tmp / "s43.json"))["downtime_minutes"] != ref["downtime_minutes"]);
+}
+
+TEST_CASE("a run stopped by SIGTERM and resumed equals an uninterrupted run", "[cli][checkpoint]") {
+  TempDir tmp;
+  std::string v1 = write(tmp, "v1.json", kV1);
+  const std::string common = "run " + v1 + " --trials 250000 --seed 9 -q --jobs 2 --block 200";
+  REQUIRE(drsim(common + " --out " + (tmp / "full.json"), tmp).code == 0);
+
+  // Start the same run with a checkpoint, stop it with SIGTERM part-way.
+  std::string ckpt = tmp / "run.ckpt", out = tmp / "resumed.json";
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::string cmd = kDrsim + " " + common + " --checkpoint " + ckpt + " --out " + out + " 2>" + (tmp / "err1");
+    ::execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(pid, SIGTERM);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  REQUIRE(WIFEXITED(st));
+  if (WEXITSTATUS(st) == 0) {
+    WARN("the run finished before SIGTERM arrived; the machine is faster than this test assumes");
+    return;
+  }
+  CHECK(WEXITSTATUS(st) == 143);
+  CHECK(slurp(tmp / "err1").find("--resume") != std::string::npos);
+  CHECK(fs::exists(ckpt));
+  CHECK_FALSE(fs::exists(out));
+
+  // A checkpoint is refused for another seed.
+  Result other = drsim("run " + v1 + " --trials 250000 --seed 10 -q --jobs 2 --block 200 --checkpoint " + ckpt + " --resume", tmp);
+  CHECK(other.code == 2);
+  CHECK(other.err.find("seed") != std::string::npos);
+
+  Result r = drsim(common + " --checkpoint " + ckpt + " --resume --out " + out, tmp);
+  REQUIRE(r.code == 0);
+  CHECK(without_timing(slurp(out)).dump() == without_timing(slurp(tmp / "full.json")).dump());
+}
