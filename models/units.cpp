@@ -85,6 +85,7 @@ std::string format_duration(double hours) {
 std::string format_rate(double per_hour) {
   if (per_hour >= 1) return fmt::format("{:.3g}/h", per_hour);
   if (per_hour * 24 >= 1) return fmt::format("{:.3g}/d", per_hour * 24);
+  if (per_hour * 168 >= 1) return fmt::format("{:.3g}/w", per_hour * 168);
   return fmt::format("{:.3g}/y", per_hour * kHoursPerYear);
 }
 
