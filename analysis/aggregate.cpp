@@ -95,6 +95,13 @@ double Aggregate::relative_half_width() const {
   return downtime_.stats().half_width() / m;
 }
 
+double Aggregate::relative_half_width(const Aggregate& partial) const {
+  RunningStats d = downtime_.stats();
+  d.merge(partial.downtime_.stats());
+  if (d.mean() <= 0) return std::numeric_limits<double>::infinity();
+  return d.half_width() / d.mean();
+}
+
 nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) const {
   const double n = static_cast<double>(trials_);
   nlohmann::json j;

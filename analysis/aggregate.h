@@ -41,6 +41,8 @@ class Aggregate {
   double mean_downtime_minutes() const { return downtime_.mean(); }
   // 95 % CI half-width of the mean downtime divided by the mean (inf when the mean is 0).
   double relative_half_width() const;
+  // The same for this aggregate followed by `partial` (not merged: nothing changes).
+  double relative_half_width(const Aggregate& partial) const;
 
   // The results: `downtime_minutes`, `degraded_minutes`, `availability`,
   // `outage_minutes`, `outages_per_trial`, `time_to_detect_minutes`,

@@ -27,7 +27,7 @@ std::atomic<int> g_stop_signal{0};
 
 namespace {
 
-constexpr int kCheckpointFormat = 1;
+constexpr int kCheckpointFormat = 2;
 
 double cpu_seconds_now() {
   timespec ts{};
@@ -61,6 +61,8 @@ nlohmann::json run_identity(const Scenario& sc, const RunOptions& o) {
   j["target_rel_ci"] = o.target_rel_ci;
   j["max_trials"] = o.max_trials;
   j["random_failures"] = o.random_failures;
+  j["superblock"] = kSuperblockBlocks;
+  j["shard"] = {o.shard_index, o.shard_count};
   return j;
 }
 
@@ -91,14 +93,40 @@ void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialRes
                  detect < 0 ? std::string() : fmt::format("{:.6g}", detect * 60), r.data_loss * 3600, r.end_time, top);
 }
 
+Aggregate fold_superblocks(std::vector<std::pair<std::uint64_t, nlohmann::json>> sb, std::uint64_t expected) {
+  std::sort(sb.begin(), sb.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (sb.size() != expected)
+    throw UsageError(fmt::format("{} superblocks where {} were expected (a shard is missing or given twice)", sb.size(), expected));
+  Aggregate total;
+  for (std::uint64_t i = 0; i < sb.size(); ++i) {
+    if (sb[i].first != i) throw UsageError(fmt::format("superblock {} is missing (a shard is missing or given twice)", i));
+    Aggregate part = Aggregate::from_state(sb[i].second);
+    if (i == 0) total = part;  // as Aggregate::merge into an empty aggregate: a copy
+    else total.merge(part);
+  }
+  return total;
+}
+
 RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   RunOptions opt = opt_in;
   if (opt.block == 0) opt.block = 100;
+  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
+    throw UsageError(fmt::format("shard {}/{} does not exist (hint: --shard I/N with 0 <= I < N)", opt.shard_index, opt.shard_count));
+  const bool sharded = opt.shard_count > 1;
+  if (sharded && opt.target_rel_ci > 0)
+    throw UsageError("--target-rel-ci needs the whole run in one process; with --shard give --trials");
   const double horizon = opt.horizon > 0 ? opt.horizon : sc.horizon;
   const std::uint64_t total = opt.target_rel_ci > 0 ? opt.max_trials : opt.trials;
   const std::uint64_t nblocks = (total + opt.block - 1) / opt.block;
+
+  // The blocks this process runs, in order: whole superblocks of this shard.
+  std::vector<std::uint64_t> todo;
+  for (std::uint64_t b = 0; b < nblocks; ++b)
+    if ((b / kSuperblockBlocks) % opt.shard_count == opt.shard_index) todo.push_back(b);
+  auto last_of_superblock = [&](std::uint64_t b) { return (b + 1) % kSuperblockBlocks == 0 || b + 1 == nblocks; };
+
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, nblocks)));
+  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::size_t>(1, todo.size())));
 
   RunOutcome out;
   {
@@ -110,8 +138,10 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   cfg.slo_target = sc.objectives.slo_target;
   cfg.slo_window = sc.objectives.slo_window;
   cfg.causes = out.cause_names.size();
-  Aggregate merged(cfg);
-  std::uint64_t next_merge = 0;
+  Aggregate merged(cfg);   // finished superblocks, folded in order
+  Aggregate partial(cfg);  // the superblock being filled, block by block
+  bool merged_empty = true;
+  std::uint64_t next_merge = 0;  // position in todo
   std::uint64_t csv_bytes = 0;
   const nlohmann::json identity = run_identity(sc, opt);
 
@@ -134,9 +164,17 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
         throw UsageError(fmt::format("cannot resume: the checkpoint {} was made with {} = {}, this run has {} (hint: rerun with the same scenario, seed and options, or start afresh without --resume)",
                                      opt.checkpoint, key, id.contains(key) ? id[key].dump() : "nothing", value.dump()));
     }
-    merged = Aggregate::from_state(cp["aggregate"]);
-    next_merge = cp["blocks_done"].get<std::uint64_t>();
-    csv_bytes = cp.value("csv_bytes", std::uint64_t{0});
+    try {
+      merged_empty = cp.at("merged_empty").get<bool>();
+      if (!merged_empty) merged = Aggregate::from_state(cp.at("aggregate"));
+      partial = Aggregate::from_state(cp.at("partial"));
+      next_merge = cp.at("blocks_done").get<std::uint64_t>();
+      csv_bytes = cp.value("csv_bytes", std::uint64_t{0});
+      for (const auto& s : cp.at("superblocks")) out.superblocks.emplace_back(s.at(0).get<std::uint64_t>(), s.at(1));
+    } catch (const std::exception&) {
+      throw UsageError("cannot resume: " + opt.checkpoint + " is damaged");
+    }
+    if (next_merge > todo.size()) throw UsageError("cannot resume: " + opt.checkpoint + " is damaged");
     if (!csv_part.empty()) {
       if (::truncate(csv_part.c_str(), static_cast<off_t>(csv_bytes)) != 0)
         throw UsageError("cannot resume: the partial trials file " + csv_part + " is missing");
@@ -151,8 +189,8 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   // ---- workers ----
   std::mutex mu;
   std::condition_variable cv;
-  std::map<std::uint64_t, BlockResult> done;
-  std::atomic<std::uint64_t> next_block{next_merge};
+  std::map<std::uint64_t, BlockResult> done;  // by position in todo
+  std::atomic<std::uint64_t> next_pos{next_merge};
   std::atomic<bool> stop{false};
   const bool want_csv = !csv_part.empty();
 
@@ -162,8 +200,9 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     Model model(sc, mo);
     FastEngine engine;
     while (!stop.load(std::memory_order_relaxed)) {
-      std::uint64_t b = next_block.fetch_add(1);
-      if (b >= nblocks) break;
+      std::uint64_t pos = next_pos.fetch_add(1);
+      if (pos >= todo.size()) break;
+      const std::uint64_t b = todo[pos];
       BlockResult br{Aggregate(cfg), {}, 0};
       std::uint64_t lo = b * opt.block, hi = std::min(total, lo + opt.block);
       for (std::uint64_t t = lo; t < hi; ++t) {
@@ -174,7 +213,7 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
       }
       {
         std::lock_guard<std::mutex> lk(mu);
-        done.emplace(b, std::move(br));
+        done.emplace(pos, std::move(br));
       }
       cv.notify_one();
       // A signal lets running blocks finish; no new ones start.
@@ -194,7 +233,12 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     cp["identity"] = identity;
     cp["blocks_done"] = next_merge;
     cp["csv_bytes"] = csv_bytes;
-    cp["aggregate"] = merged.state();
+    cp["merged_empty"] = merged_empty;
+    cp["aggregate"] = merged_empty ? nlohmann::json() : merged.state();
+    cp["partial"] = partial.state();
+    nlohmann::json sbs = nlohmann::json::array();
+    for (const auto& [i, st] : out.superblocks) sbs.push_back({i, st});
+    cp["superblocks"] = sbs;
     std::string err = write_file_atomically(opt.checkpoint, cp.dump());
     if (!err.empty()) std::fprintf(stderr, "drsim: %s\n", err.c_str());
   };
@@ -205,22 +249,40 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   bool progress_shown = false;
   std::FILE* csv_file = want_csv ? std::fopen(csv_part.c_str(), "ab") : nullptr;
 
+  // Merges the block at position next_merge (present in `done`); called with mu unlocked.
+  auto merge_next = [&](BlockResult& br) {
+    const std::uint64_t b = todo[next_merge];
+    partial.merge(br.agg);
+    out.events += br.events;
+    if (csv_file) {
+      std::fwrite(br.csv.data(), 1, br.csv.size(), csv_file);
+      csv_bytes += br.csv.size();
+    }
+    ++next_merge;
+    if (last_of_superblock(b)) {
+      if (sharded) {
+        out.superblocks.emplace_back(b / kSuperblockBlocks, partial.state());
+      } else if (merged_empty) {
+        merged = partial;
+        merged_empty = false;
+      } else {
+        merged.merge(partial);
+      }
+      partial = Aggregate(cfg);
+    }
+  };
+
   std::unique_lock<std::mutex> lk(mu);
-  while (next_merge < nblocks && !target_met) {
+  while (next_merge < todo.size() && !target_met) {
     cv.wait_for(lk, std::chrono::milliseconds(200), [&] { return done.count(next_merge) > 0; });
     while (done.count(next_merge)) {
       BlockResult br = std::move(done[next_merge]);
       done.erase(next_merge);
       lk.unlock();
-      merged.merge(br.agg);
-      out.events += br.events;
-      if (csv_file) {
-        std::fwrite(br.csv.data(), 1, br.csv.size(), csv_file);
-        csv_bytes += br.csv.size();
-      }
-      ++next_merge;
+      merge_next(br);
       // The stop rule reads only the merged prefix: the same block count on any -j.
-      if (opt.target_rel_ci > 0 && merged.trials() >= 1000 && merged.relative_half_width() < opt.target_rel_ci)
+      if (opt.target_rel_ci > 0 && next_merge * opt.block >= 1000 &&
+          (merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial)) < opt.target_rel_ci)
         target_met = true;
       lk.lock();
       if (target_met) break;
@@ -229,12 +291,13 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     double elapsed = std::chrono::duration<double>(now - t0).count();
     if (opt.progress && elapsed > 2 && std::chrono::duration<double>(now - last_progress).count() > 0.5) {
       last_progress = now;
-      double rate = merged.trials() / std::max(elapsed, 1e-9);
-      double eta = (opt.target_rel_ci > 0 ? 0 : (static_cast<double>(total) - merged.trials()) / std::max(rate, 1e-9));
-      double rhw = merged.relative_half_width();
-      std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(merged.trials()).c_str(),
-                   format_count(static_cast<double>(total)).c_str(), format_count(rate).c_str(), eta,
-                   std::isfinite(rhw) ? rhw * 100 : 0.0);
+      double doneN = static_cast<double>(merged_empty ? partial.trials() : merged.trials() + partial.trials());
+      double mine = static_cast<double>(std::min<std::uint64_t>(total, todo.size() * opt.block));
+      double rate = doneN / std::max(elapsed, 1e-9);
+      double eta = opt.target_rel_ci > 0 ? 0 : (mine - doneN) / std::max(rate, 1e-9);
+      double rhw = merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial);
+      std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(doneN).c_str(),
+                   format_count(mine).c_str(), format_count(rate).c_str(), eta, std::isfinite(rhw) ? rhw * 100 : 0.0);
       std::fflush(stderr);
       progress_shown = true;
     }
@@ -251,16 +314,11 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
       threads.clear();
       lk.lock();
       while (done.count(next_merge)) {
-        merged.merge(done[next_merge].agg);
-        out.events += done[next_merge].events;
-        if (csv_file) {
-          std::fwrite(done[next_merge].csv.data(), 1, done[next_merge].csv.size(), csv_file);
-          csv_bytes += done[next_merge].csv.size();
-        }
+        BlockResult br = std::move(done[next_merge]);
         done.erase(next_merge);
-        ++next_merge;
+        merge_next(br);
       }
-      out.interrupted = next_merge < nblocks;
+      out.interrupted = next_merge < todo.size();
       out.signal = g_stop_signal.load();
       break;
     }
@@ -277,13 +335,32 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   if (out.interrupted) {
     write_checkpoint();
   } else {
+    // A --target-rel-ci run stops inside a superblock: fold what is there.
+    if (partial.trials() > 0 && !sharded) {
+      if (merged_empty) merged = partial;
+      else merged.merge(partial);
+      merged_empty = false;
+    }
     if (want_csv) {
       std::string err = rename_file(csv_part, opt.trials_csv);
       if (!err.empty()) throw UsageError(err);
     }
     if (!opt.checkpoint.empty()) std::remove(opt.checkpoint.c_str());
   }
-  out.aggregate = std::move(merged);
+  if (sharded) {
+    // For the summary of this shard alone; the real result is `drsim merge`'s.
+    Aggregate mine(cfg);
+    bool first = true;
+    for (const auto& [i, st] : out.superblocks) {
+      Aggregate a = Aggregate::from_state(st);
+      if (first) mine = a;
+      else mine.merge(a);
+      first = false;
+    }
+    out.aggregate = std::move(mine);
+  } else {
+    out.aggregate = merged_empty ? Aggregate(cfg) : std::move(merged);
+  }
   out.trials = out.aggregate.trials();
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.cpu_seconds = cpu_seconds_now() - cpu0;

@@ -1,10 +1,12 @@
 // The trial runner: Monte Carlo over independent trials, on every core, with the
 // same answer for the same seed whatever the number of threads.
 //
-// Trials are cut into fixed-size blocks (RunOptions::block, independent of --jobs).
-// Worker threads take blocks in any order; the runner merges finished blocks in block
-// order only, so every floating-point sum is done in the same order on 1 or 64
-// threads. Trial i draws from streams keyed by (seed, i, entity): which thread ran it
+// Trials are cut into fixed-size blocks (RunOptions::block, independent of --jobs),
+// and blocks into superblocks of kSuperblockBlocks. Worker threads take blocks in any
+// order; the runner merges finished blocks in block order into their superblock, and
+// superblocks in order into the total — so every floating-point sum is done in the
+// same order on 1 or 64 threads, and on one process or many shards (a shard runs
+// whole superblocks; `drsim merge` folds the shards' superblocks in order). Trial i draws from streams keyed by (seed, i, entity): which thread ran it
 // does not matter. Checkpoints hold the merged prefix of blocks; a resumed run
 // continues at the next block and ends with the same result as an uninterrupted one.
 //
@@ -40,6 +42,8 @@ struct RunOptions {
   double checkpoint_seconds = 5;     // how often to write the checkpoint
   bool progress = false;             // progress line on stderr (the caller checks it is a terminal)
   bool random_failures = true;       // false: only the injections and what they cause (incident replays)
+  std::uint64_t shard_index = 0;     // this process runs superblocks s with s % shard_count == shard_index
+  std::uint64_t shard_count = 1;
 };
 
 struct RunOutcome {
@@ -52,7 +56,12 @@ struct RunOutcome {
   bool interrupted = false;         // stopped by a signal; the checkpoint is written
   int signal = 0;                   // SIGINT or SIGTERM when interrupted
   std::vector<std::string> cause_names;
+  // Shards only: each finished superblock's exact state, by superblock index.
+  std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks;
 };
+
+// Blocks per superblock: the unit a shard runs and `drsim merge` folds.
+inline constexpr std::uint64_t kSuperblockBlocks = 1000;
 
 // Set by the signal handlers that the CLI installs: the runner finishes the blocks in
 // progress, writes the checkpoint and returns with interrupted = true.
@@ -65,6 +74,10 @@ RunOutcome run_monte_carlo(const Scenario& scenario, const RunOptions& options);
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Folds superblock states in index order, as one process does. Throws UsageError when
+// one is missing or repeated.
+Aggregate fold_superblocks(std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks, std::uint64_t expected);
 
 // The options that define the result (everything but jobs and output paths), as
 // recorded in results.json and checked on resume.

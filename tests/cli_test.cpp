@@ -191,3 +191,25 @@ TEST_CASE("a run stopped by SIGTERM and resumed equals an uninterrupted run", "[
   REQUIRE(r.code == 0);
   CHECK(without_timing(slurp(out)).dump() == without_timing(slurp(tmp / "full.json")).dump());
 }
+
+TEST_CASE("shards merged equal one process; a missing or repeated shard is refused", "[cli][shards]") {
+  TempDir tmp;
+  std::string v1 = write(tmp, "v1.json", kV1);
+  // 2,400 blocks of 5 trials: three superblocks, dealt to two shards.
+  const std::string common = "run " + v1 + " --trials 12000 --block 5 --seed 21 -q";
+  REQUIRE(drsim(common + " --jobs 2 --out " + (tmp / "single.json"), tmp).code == 0);
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(drsim(common + " --jobs 1 --shard " + std::to_string(i) + "/2 --out " + (tmp / "shard-%r.json"), tmp).code == 0);
+  Result m = drsim("merge " + v1 + " " + (tmp / "shard-0.json") + " " + (tmp / "shard-1.json") + " -q --out " + (tmp / "merged.json"), tmp);
+  REQUIRE(m.code == 0);
+  CHECK(without_timing(slurp(tmp / "merged.json")).dump() == without_timing(slurp(tmp / "single.json")).dump());
+  Result missing = drsim("merge " + v1 + " " + (tmp / "shard-0.json") + " --out " + (tmp / "bad.json"), tmp);
+  CHECK(missing.code == 2);
+  CHECK(missing.err.find("shard 1/2 is missing") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "bad.json"));
+  Result twice = drsim("merge " + v1 + " " + (tmp / "shard-0.json") + " " + (tmp / "shard-0.json"), tmp);
+  CHECK(twice.code == 2);
+  CHECK(twice.err.find("given twice") != std::string::npos);
+  CHECK(drsim(common + " --shard 2/2 --out " + (tmp / "x.json"), tmp).code == 2);
+  CHECK(drsim(common + " --shard 0/2", tmp).code == 2);
+}

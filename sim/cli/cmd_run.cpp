@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -45,6 +47,9 @@ int cmd_run(const std::vector<std::string>& args) {
       ("trials-csv", po::value<std::string>()->default_value(""), "write one CSV row per trial here")
       ("checkpoint", po::value<std::string>()->default_value(""), "write finished blocks here every few seconds")
       ("resume", po::bool_switch(), "continue from --checkpoint; the result equals an uninterrupted run's")
+      ("shard", po::value<std::string>()->default_value(""),
+       "I/N: run only shard I of N (superblocks of 1000 blocks, dealt round-robin) and write its exact state to --out; "
+       "'auto' takes I and N from OpenMPI (OMPI_COMM_WORLD_RANK/SIZE). Combine the shards with 'drsim merge'")
       ("block", po::value<std::uint64_t>()->default_value(100), "trials per block (unit of merging and checkpoints; part of the result's identity)")
       ("quiet,q", po::bool_switch(), "no summary on stdout, no progress");
   po::positional_options_description pos;
@@ -59,7 +64,8 @@ int cmd_run(const std::vector<std::string>& args) {
              "examples:\n"
              "  drsim run scenarios/designs/two-site-baseline.json --trials 20000 --out results.json\n"
              "  drsim run design.json --target-rel-ci 0.01 --checkpoint run.ckpt\n"
-             "  drsim run design.json --target-rel-ci 0.01 --checkpoint run.ckpt --resume\n"))
+             "  drsim run design.json --target-rel-ci 0.01 --checkpoint run.ckpt --resume\n"
+             "  mpirun -n 64 drsim run design.json --trials 10000000 --shard auto --out shard-%r.json   (then drsim merge)\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim run FILE)");
   const std::string file = vm["file"].as<std::string>();
@@ -86,6 +92,29 @@ int cmd_run(const std::vector<std::string>& args) {
     throw CliError("--engine " + o.engine + " is not available for Monte Carlo: SimGrid allows one engine per process; "
                    "use 'drsim drill --engine simgrid' for a platform-level trial (see docs/monte-carlo.md)");
   if (o.resume && o.checkpoint.empty()) throw CliError("--resume needs --checkpoint FILE");
+  std::string out_path = out;
+  if (const auto sh = vm["shard"].as<std::string>(); !sh.empty()) {
+    std::string spec = sh;
+    if (sh == "auto") {
+      const char* r = std::getenv("OMPI_COMM_WORLD_RANK");
+      const char* n = std::getenv("OMPI_COMM_WORLD_SIZE");
+      if (!r || !n) throw CliError("--shard auto: not started by mpirun (OMPI_COMM_WORLD_RANK/SIZE unset); give --shard I/N");
+      spec = std::string(r) + "/" + n;
+    }
+    unsigned long long i = 0, n = 0;
+    char extra = 0;
+    if (std::sscanf(spec.c_str(), "%llu/%llu%c", &i, &n, &extra) != 2 || n == 0 || i >= n || n > 1000000)
+      throw CliError("--shard must be I/N with 0 <= I < N, like 0/4, not \"" + spec + "\"");
+    o.shard_index = i;
+    o.shard_count = n;
+    if (out.empty()) throw CliError("--shard needs --out FILE: each shard writes its part there for 'drsim merge'");
+    // "%r" in the output name stands for the shard index.
+    if (auto p = out_path.find("%r"); p != std::string::npos) out_path.replace(p, 2, std::to_string(i));
+    if (!o.checkpoint.empty())
+      if (auto p = o.checkpoint.find("%r"); p != std::string::npos) o.checkpoint.replace(p, 2, std::to_string(i));
+    if (!o.trials_csv.empty())
+      if (auto p = o.trials_csv.find("%r"); p != std::string::npos) o.trials_csv.replace(p, 2, std::to_string(i));
+  }
   if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
     auto hours = parse_duration(h);
     if (!hours || *hours <= 0 || *hours > 1000 * kHoursPerYear)
@@ -120,6 +149,13 @@ int cmd_run(const std::vector<std::string>& args) {
     else
       std::cerr << "  (no --checkpoint was given: the run cannot be resumed)\n";
     return 128 + r.signal;
+  }
+  if (o.shard_count > 1) {
+    write_output(out_path, shard_json(sc, o, r).dump() + "\n");
+    if (!quiet)
+      std::cout << fmt::format("shard {}/{}: {} trials in {} superblocks written to {} (combine with: drsim merge {} SHARD...)\n",
+                               o.shard_index, o.shard_count, r.trials, r.superblocks.size(), out_path, file);
+    return kOk;
   }
   nlohmann::json j = results_json(sc, o, r);
   if (!out.empty()) write_output(out, j.dump(2) + "\n");

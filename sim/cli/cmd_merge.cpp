@@ -1,0 +1,55 @@
+// drsim merge FILE SHARD...: combine the shards of one run into results.json.
+#include <fstream>
+#include <iostream>
+
+#include "analysis/report.h"
+#include "sim/cli/cli.h"
+#include "sim/results.h"
+
+namespace drsim::cli {
+
+int cmd_merge(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  opts.add_options()("file", po::value<std::vector<std::string>>()->multitoken(), "the scenario file, then the shard files")(
+      "out,o", po::value<std::string>()->default_value(""), "write results.json here (atomically)")(
+      "quiet,q", po::bool_switch(), "no summary on stdout");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  if (!parse("merge", args, opts, pos, vm, "FILE SHARD... [--out results.json]",
+             "Combines the shard files written by 'drsim run --shard I/N --out ...' into the\n"
+             "run's results. Superblocks are folded in order, so results.json is identical to\n"
+             "the one a single process would write for the same seed and trials (apart from\n"
+             "\"timing\"). Refuses shards of different runs, a missing shard or one given twice.\n\n"
+             "example:\n  drsim merge design.json shard-*.json --out results.json\n"))
+    return kOk;
+  if (!vm.count("file")) throw CliError("usage: drsim merge FILE SHARD...");
+  auto files = vm["file"].as<std::vector<std::string>>();
+  if (files.size() < 2) throw CliError("no shard files given (usage: drsim merge FILE SHARD...)");
+  Scenario sc = load(files[0]);
+  std::vector<nlohmann::json> shards;
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    std::ifstream in(files[i]);
+    if (!in) throw CliError("cannot open " + files[i]);
+    try {
+      shards.push_back(nlohmann::json::parse(in));
+    } catch (const std::exception&) {
+      throw CliError(files[i] + " is not a drsim shard file (not JSON)");
+    }
+  }
+  RunOptions o;
+  RunOutcome r;
+  try {
+    r = merge_shards(sc, shards, o);
+  } catch (const UsageError& e) {
+    throw CliError(e.what());
+  } catch (const std::exception& e) {
+    throw CliError(std::string("a shard file is damaged: ") + e.what());
+  }
+  nlohmann::json j = results_json(sc, o, r);
+  if (const auto& out = vm["out"].as<std::string>(); !out.empty()) write_output(out, j.dump(2) + "\n");
+  if (!vm["quiet"].as<bool>()) std::cout << format_run_summary(j);
+  return kOk;
+}
+
+}  // namespace drsim::cli
