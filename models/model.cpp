@@ -30,6 +30,7 @@ enum Handler : std::uint32_t {
   kRenewal,         // a time bomb's key renewal
   kBombExpire,      // a wrong key expired
   kBombAlert,       // expiry monitoring alerted
+  kCrewDispatch,    // hand free crews of a group to waiting repairs (after the instant's events)
 };
 
 
@@ -156,6 +157,7 @@ struct Model::Impl {
     int crews_free = 0;
     bool manual_waiting_crew = false, manual_has_crew = false;
     std::vector<int> crew_queue;     // jobs waiting for a crew
+    bool dispatch_pending = false;   // a kCrewDispatch is scheduled
     RandomStream rng;
   };
   std::vector<GroupRt> grt;
@@ -650,18 +652,33 @@ struct Model::Impl {
       after_detect(j);
     }
   }
+  // A repair that needs a crew queues for it; free crews are handed out by a
+  // zero-delay dispatch event, i.e. after everything else happening at this instant.
+  // So a manual switch-over decided at the same instant (the failed unit's own
+  // failover) takes the crew first: service before repair (docs/model.md, design V5).
   void after_detect(int j) {
     Job& job = jobs[j];
     if (job.crew_group >= 0) {
       auto& gr = grt[job.crew_group];
-      if (gr.crews_free == 0) {
-        gr.crew_queue.push_back(j);
-        return;
+      gr.crew_queue.push_back(j);
+      if (gr.crews_free > 0 && !gr.dispatch_pending) {
+        gr.dispatch_pending = true;
+        s->schedule_after(0, kCrewDispatch, static_cast<std::uint32_t>(job.crew_group));
       }
-      --gr.crews_free;
-      job.has_crew = true;
+      return;
     }
     begin_repair(j);
+  }
+  void dispatch_crews(int g) {
+    auto& gr = grt[g];
+    gr.dispatch_pending = false;
+    while (gr.crews_free > 0 && !gr.crew_queue.empty()) {
+      int j = gr.crew_queue.front();
+      gr.crew_queue.erase(gr.crew_queue.begin());
+      --gr.crews_free;
+      jobs[j].has_crew = true;
+      begin_repair(j);
+    }
   }
   void begin_repair(int j) {
     Job& job = jobs[j];
@@ -1228,6 +1245,7 @@ struct Model::Impl {
       gr.seen_func.assign(m, 1);
       gr.seen_vis.assign(m, 0);
       gr.crews_free = d.g->repair_crews;
+      gr.dispatch_pending = false;
     }
     grt_rng_fallback = RandomStream(seed, trial, fnv1a("data-loss"));
     for (int mi = 0; mi < static_cast<int>(modes.size()); ++mi) {
@@ -1328,6 +1346,7 @@ struct Model::Impl {
         after_detect(a);
         break;
       case kRepairDone: finish_job(a); break;
+      case kCrewDispatch: dispatch_crews(a); break;
       case kStepDone: step_done(static_cast<int>(arg >> 16), static_cast<int>(arg & 0xffff)); break;
       case kWindowEnd:
       case kManualDone: finish_window(a); break;

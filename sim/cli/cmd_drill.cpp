@@ -130,7 +130,10 @@ int cmd_drill(const std::vector<std::string>& args) {
     bool minor = e.kind == ModelEvent::Kind::hidden_fault || e.kind == ModelEvent::Kind::bridge_start;
     jev.push_back({{"t_hours", e.t}, {"clock", clock_time(sc, e.t)}, {"kind", kind_word(e.kind)}, {"text", model.describe(e)}});
     if (minor && !all_events) continue;
-    out += fmt::format("  {:<32} {:>13}  {:<11} {}\n", clock_time(sc, e.t), "+" + hms(e.t), kind_word(e.kind), model.describe(e));
+    if (sc.start_epoch)
+      out += fmt::format("  {:<32} {:>13}  {:<11} {}\n", clock_time(sc, e.t), "+" + hms(e.t), kind_word(e.kind), model.describe(e));
+    else
+      out += fmt::format("  {:>13}  {:<11} {}\n", "+" + hms(e.t), kind_word(e.kind), model.describe(e));
   }
   if (!model.finished()) out += fmt::format("\n  not recovered after {} past the last injection (--max-duration)\n", format_duration(*maxd));
 
