@@ -452,7 +452,10 @@ struct Model::Impl {
       case When::active: return role == 1 ? 1 : 0;
       case When::standby: return role == 2 ? 1 : 0;
       case When::always:
-        if (role != 2) return 1;
+        // Hidden faults develop in a standby unit whatever its temperature (a cold
+        // generator's batteries and fuel age too): the hot/warm/cold factor is about
+        // operational wear and applies to random modes only.
+        if (role != 2 || fm.type == FailureMode::Type::latent) return 1;
         {
           const Group& g = *gdefs[comp_group[m.comp]].g;
           if (g.standby == Group::Standby::hot) return 1;

@@ -420,7 +420,7 @@ struct ModeTypeInfo {
 const std::vector<ModeTypeInfo>& mode_types() {
   static const std::vector<ModeTypeInfo> t = {
       {"random", MType::random, {"ttf", "when"}, {"ttf"}},
-      {"latent", MType::latent, {"ttf", "proof_test"}, {"ttf"}},
+      {"latent", MType::latent, {"ttf", "when", "proof_test"}, {"ttf"}},
       {"on_demand", MType::on_demand, {"p"}, {"p"}},
       {"time_bomb", MType::time_bomb, {"fuse", "renewal", "monitoring", "audit"}, {"fuse"}},
       {"external", MType::external, {"rate", "duration"}, {"rate", "duration"}},

@@ -78,7 +78,7 @@ std::string format_duration(double hours) {
   if (a < 1.0 / 60) return g(hours * 3600, "s");
   if (a < 1) return g(hours * 60, "m");
   if (a < 48) return g(hours, "h");
-  if (a < 2 * kHoursPerYear) return g(hours / 24, "d");
+  if (a < kHoursPerYear) return g(hours / 24, "d");
   return g(hours / kHoursPerYear, "y");
 }
 
