@@ -1385,6 +1385,9 @@ struct Model::Impl {
       if (faults[f].live && !faults[f].hidden) return false;
     for (const auto& gr : grt)
       if (gr.window != 0) return false;
+    // A wrong key installed by the drill has not gone off yet.
+    for (const auto& r : mrt)
+      if (r.armed) return false;
     return true;
   }
 
