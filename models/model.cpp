@@ -529,10 +529,13 @@ struct Model::Impl {
     mrt[mi].ev = kNoEvent;
     return f;
   }
+  // A loss of what a component needs is a consequence, not a cause: outages are charged
+  // to the fault that started the chain.
+  bool is_consequence(int mi) const { return modes[mi].fm->type == FailureMode::Type::dependency; }
   void apply_targets(int f) {
     Fault& x = faults[f];
     const auto& m = modes[x.mode];
-    last_cause = m.cause;
+    if (!is_consequence(x.mode) || last_cause < 0) last_cause = m.cause;
     for (int c : m.targets) {
       if (std::find(x.applied.begin(), x.applied.end(), c) != x.applied.end()) continue;
       x.applied.push_back(c);
@@ -548,7 +551,7 @@ struct Model::Impl {
     Fault& x = faults[f];
     if (!x.hidden) return;
     x.hidden = false;
-    last_cause = modes[x.mode].cause;
+    if (!is_consequence(x.mode) || last_cause < 0) last_cause = modes[x.mode].cause;
     for (int c : x.applied) {
       --hid[c];
       ++vis[c];
@@ -790,6 +793,18 @@ struct Model::Impl {
           while (!faults[f].applied.empty()) unapply(f, faults[f].applied.back());
         } else {
           unapply(f, c);
+        }
+      }
+      if (c < 0) continue;
+      // A component the step names explicitly is replaced or rebuilt: its other faults,
+      // visible or hidden, go with it, and their own repairs are called off.
+      for (int f = 0; f < static_cast<int>(faults.size()); ++f) {
+        if (!faults[f].live || std::find(rb.faults.begin(), rb.faults.end(), f) != rb.faults.end()) continue;
+        if (std::find(faults[f].applied.begin(), faults[f].applied.end(), c) == faults[f].applied.end()) continue;
+        unapply(f, c);
+        if (faults[f].applied.empty()) {
+          drop_job_of_fault(f);
+          clear_fault(f);
         }
       }
     }

@@ -182,7 +182,9 @@ int cmd_drill(const std::vector<std::string>& args) {
     if (degraded.stats().max() > 0)
       out += fmt::format("  degraded mean {}, p50 {}, p90 {}\n", format_minutes(degraded.mean()), format_minutes(degraded.quantile(0.5)),
                          format_minutes(degraded.quantile(0.9)));
-    out += fmt::format("  the timeline above ({}) is at the {:.0f}th percentile\n", format_minutes(r.downtime_full * 60), pctl * 100);
+    const int pc = static_cast<int>(std::lround(pctl * 100));
+    const char* suffix = (pc % 100 >= 11 && pc % 100 <= 13) ? "th" : pc % 10 == 1 ? "st" : pc % 10 == 2 ? "nd" : pc % 10 == 3 ? "rd" : "th";
+    out += fmt::format("  the timeline above ({}) is at the {}{} percentile of full downtime\n", format_minutes(r.downtime_full * 60), pc, suffix);
     if (unfinished) out += fmt::format("  {} replays had not recovered after --max-duration\n", unfinished);
     jdist = {{"trials", n}, {"seed", seed}, {"full_minutes", full.summary(1)}, {"degraded_minutes", degraded.summary(1)},
              {"timeline_percentile", pctl}, {"unfinished", unfinished}};
