@@ -571,7 +571,7 @@ struct Model::Impl {
       if (vis[c] == 0) refresh_clocks(c);
     }
     mark(c);
-    record(ModelEvent::Kind::restored, c, x.mode);
+    if (vis[c] == 0 && hid[c] == 0) record(ModelEvent::Kind::restored, c, x.mode);
   }
   // Ends a fault: whatever it still holds down comes back, and its mode starts over.
   void clear_fault(int f) {
@@ -1324,11 +1324,19 @@ struct Model::Impl {
         if (mrt[mi].fault >= 0 && faults[mrt[mi].fault].hidden) {
           reveal(mrt[mi].fault);
           start_recovery(mrt[mi].fault);
-        } else {
+        } else if (!caught_by_qa(mi)) {
           occur(mi, false);
         }
         break;
     }
+  }
+  // A bad change that QA stops before it ships: a near miss, no fault.
+  bool caught_by_qa(int mi) {
+    const FailureMode& fm = *modes[mi].fm;
+    if (fm.type != FailureMode::Type::change || fm.audit_coverage <= 0) return false;
+    if (!chance(fm.audit_coverage, mrt[mi].rng)) return false;
+    record(ModelEvent::Kind::near_miss, modes[mi].comp, mi);
+    return true;
   }
 
   void fire(std::uint32_t h, std::uint32_t arg) {
@@ -1341,7 +1349,7 @@ struct Model::Impl {
         const FailureMode& fm = *modes[a].fm;
         if (fm.type == FailureMode::Type::external || fm.type == FailureMode::Type::change) {
           schedule_arrival(a);  // arrivals go on; one at a time holds the targets
-          if (r.fault < 0) occur(a, false);
+          if (r.fault < 0 && !caught_by_qa(a)) occur(a, false);
         } else {
           occur(a, fm.type == FailureMode::Type::latent);
         }
@@ -1435,7 +1443,9 @@ std::string Model::Impl::describe(const ModelEvent& e) const {
     case K::fault: return mode_text(e.b);
     case K::hidden_fault: return mode_text(e.b) + " [hidden]";
     case K::revealed: return mode_text(e.b) + " found";
-    case K::near_miss: return "bad key of " + (e.b >= 0 ? modes[e.b].label : std::string("?")) + " caught before it expired";
+    case K::near_miss:
+      if (e.b >= 0 && modes[e.b].fm->type == FailureMode::Type::change) return "bad change of " + modes[e.b].label + " stopped by QA";
+      return "bad key of " + (e.b >= 0 ? modes[e.b].label : std::string("?")) + " caught before it expired";
     case K::restored: return node(e.a) + "  restored";
     case K::failover: return node(e.a) + "  failover to " + node(e.b);
     case K::failover_failed: return node(e.a) + "  failover did not work: manual switch-over";

@@ -92,7 +92,8 @@ struct FailureMode {
   double renew_every = 0;            // ["renewal"]["every"] 0 = no renewals within the horizon
   double p_wrong = 0;                // ["renewal"]["p_wrong"] share of renewals that install a bad key
   double alert_ahead = 0;            // ["monitoring"]["alert_ahead"] expiry alert lead time, 0 = none
-  double audit_coverage = 0;         // ["audit"]["coverage"] chance an audit at renewal finds a bad key
+  double audit_coverage = 0;         // ["audit"]["coverage"] chance an audit at renewal finds a bad key;
+                                     //   change: ["qa"]["coverage"] chance QA stops a bad change
 
   // change: deploys at ["rate"], a share p_bad bad; a bad one breaks the targets until rolled back
   double rate = 0;

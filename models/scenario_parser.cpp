@@ -424,7 +424,7 @@ const std::vector<ModeTypeInfo>& mode_types() {
       {"on_demand", MType::on_demand, {"p"}, {"p"}},
       {"time_bomb", MType::time_bomb, {"fuse", "renewal", "monitoring", "audit"}, {"fuse"}},
       {"external", MType::external, {"rate", "duration"}, {"rate", "duration"}},
-      {"change", MType::change, {"rate", "p_bad"}, {"rate", "p_bad"}},
+      {"change", MType::change, {"rate", "p_bad", "qa"}, {"rate", "p_bad"}},
       {"on_dependency_loss", MType::dependency, {}, {}},
   };
   return t;
@@ -1211,6 +1211,12 @@ FailureMode Checker::parse_mode(const json& j, const std::string& p, bool common
       std::string ap = at(p, "audit");
       check_keys(*a, ap, {"coverage"});
       if (auto x = probability_at(*a, ap, "coverage", "the chance an audit finds a wrong key")) fm.audit_coverage = *x;
+    }
+  if (mine("qa"))
+    if (const json* a = get(j, "qa"); want_object(*a, at(p, "qa"))) {
+      std::string ap = at(p, "qa");
+      check_keys(*a, ap, {"coverage"});
+      if (auto x = probability_at(*a, ap, "coverage", "the chance QA catches a bad change before it ships")) fm.audit_coverage = *x;
     }
   if (mine("rate"))
     if (const json* r = get(j, "rate"); auto per_hour = rate(*r, at(p, "rate"), "rate")) {
