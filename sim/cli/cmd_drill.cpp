@@ -165,29 +165,59 @@ int cmd_drill(const std::vector<std::string>& args) {
     so.random_failures = mo.random_failures;
     Model m2(sc, so);
     FastEngine fe;
+    // Full downtime is what the percentile is about, unless the drill is a degraded mode.
+    const bool by_degraded = r.downtime_full == 0 && r.downtime_degraded > 0;
+    const char* what = by_degraded ? "degraded time" : "full downtime";
+    auto measure = [&](const TrialResult& x) { return (by_degraded ? x.downtime_degraded : x.downtime_full) * 60; };
     Sample full, degraded;
-    std::uint64_t at_or_below = 0, unfinished = 0;
+    std::vector<double> values;
+    std::uint64_t unfinished = 0;
     for (std::uint64_t t = 0; t < n; ++t) {
       const TrialResult& x = fe.run_trial(m2, seed, t, horizon);
       full.add(x.downtime_full * 60);
       degraded.add(x.downtime_degraded * 60);
-      if (x.downtime_full <= r.downtime_full + 1e-12) ++at_or_below;
+      values.push_back(measure(x));
       if (!m2.finished()) ++unfinished;
     }
+    std::sort(values.begin(), values.end());
+    auto percentile_of = [&](double v) {
+      auto k = std::upper_bound(values.begin(), values.end(), v + 1e-9) - values.begin();
+      return static_cast<double>(k) / static_cast<double>(n);
+    };
+    auto ordinal = [](double share) {
+      const int pc = static_cast<int>(std::lround(share * 100));
+      const char* sfx = (pc % 100 >= 11 && pc % 100 <= 13) ? "th" : pc % 10 == 1 ? "st" : pc % 10 == 2 ? "nd" : pc % 10 == 3 ? "rd" : "th";
+      return fmt::format("{}{}", pc, sfx);
+    };
     Interval ci = full.stats().mean_ci();
-    double pctl = static_cast<double>(at_or_below) / static_cast<double>(n);
     out += fmt::format("\nover {} sampled replays (seed {}): full downtime mean {} [95 % CI {} – {}], p50 {}, p90 {}, p99 {}\n", n,
                        seed, format_minutes(full.mean()), format_minutes(ci.lo), format_minutes(ci.hi),
                        format_minutes(full.quantile(0.5)), format_minutes(full.quantile(0.9)), format_minutes(full.quantile(0.99)));
-    if (degraded.stats().max() > 0)
-      out += fmt::format("  degraded mean {}, p50 {}, p90 {}\n", format_minutes(degraded.mean()), format_minutes(degraded.quantile(0.5)),
+    if (degraded.stats().max() > 0) {
+      Interval dci = degraded.stats().mean_ci();
+      out += fmt::format("  degraded mean {} [95 % CI {} – {}], p50 {}, p90 {}\n", format_minutes(degraded.mean()),
+                         format_minutes(dci.lo), format_minutes(dci.hi), format_minutes(degraded.quantile(0.5)),
                          format_minutes(degraded.quantile(0.9)));
-    const int pc = static_cast<int>(std::lround(pctl * 100));
-    const char* suffix = (pc % 100 >= 11 && pc % 100 <= 13) ? "th" : pc % 10 == 1 ? "st" : pc % 10 == 2 ? "nd" : pc % 10 == 3 ? "rd" : "th";
-    out += fmt::format("  the timeline above ({}) is at the {}{} percentile of full downtime\n", format_minutes(r.downtime_full * 60), pc, suffix);
-    if (unfinished) out += fmt::format("  {} replays had not recovered after --max-duration\n", unfinished);
+    }
+    const double mine = measure(r);
+    const double pctl = percentile_of(mine);
+    out += fmt::format("  the timeline above ({} of {}) is at the {} percentile\n", format_minutes(mine), what, ordinal(pctl));
+    double reported = -1;
+    const char* key = by_degraded ? "reported_degraded_minutes" : "reported_full_minutes";
+    if (auto it = sc.expected.find(key); it != sc.expected.end()) {
+      try {
+        reported = std::stod(it->second);
+      } catch (const std::exception&) {
+        reported = -1;
+      }
+    }
+    if (reported >= 0)
+      out += fmt::format("  the real incident ({} of {}, from the report) is at the {} percentile\n", format_minutes(reported), what,
+                         ordinal(percentile_of(reported)));
+    if (unfinished) out += fmt::format("  {} replay{} had not recovered after --max-duration\n", unfinished, unfinished == 1 ? "" : "s");
     jdist = {{"trials", n}, {"seed", seed}, {"full_minutes", full.summary(1)}, {"degraded_minutes", degraded.summary(1)},
-             {"timeline_percentile", pctl}, {"unfinished", unfinished}};
+             {"percentile_of", what}, {"timeline_percentile", pctl}, {"unfinished", unfinished}};
+    if (reported >= 0) jdist["reported_minutes"] = reported, jdist["reported_percentile"] = percentile_of(reported);
   }
   std::cout << out;
   if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
