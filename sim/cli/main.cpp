@@ -13,6 +13,7 @@ int cmd_drill(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args);
+int cmd_analyze(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -20,6 +21,7 @@ const std::vector<Command>& commands() {
       {"describe", "print a scenario as a readable tree", cmd_describe},
       {"drill", "replay a scenario's injections: a timeline like an incident report", cmd_drill},
       {"run", "Monte Carlo: downtime, availability, SLO risk and causes with 95 % CIs", cmd_run},
+      {"analyze", "exact availability of a Markovian scenario (CTMC, Eigen)", cmd_analyze},
       {"merge", "combine the shards of a cluster run into one results.json", cmd_merge},
       {"compare", "what a change buys: paired Monte Carlo of variants with common random numbers", cmd_compare},
   };

@@ -1,0 +1,51 @@
+// Exact availability of Markovian scenarios: the scenario compiled into a
+// continuous-time Markov chain (analysis/ctmc.h, Eigen) and solved — the analytic check
+// on the Monte Carlo engines (design.md §6: to ~1e-9 relative).
+//
+// Two classes of scenario are Markovian here; anything else is refused with the JSON
+// pointer of the first part that is not (a lognormal repair, a runbook, a time bomb...):
+//
+//  repairable  every failure mode is `random` with an exponential lifetime and a plain
+//              exponential `repair` (no `detect`, no runbook). Groups: k of n, active-
+//              active or active-standby (hot, warm, cold), `repair_crews` (FIFO), and an
+//              imperfect failover — `coverage` c < 1 with an exponential `manual`
+//              switch-over and no detection/switch-over delays — as in design.md V5.
+//              Common causes: beta factors and shared `random` modes. Solved for the
+//              steady state; MTTFF from all-up as a mean time to absorption.
+//  proof-test  every failure mode is `latent`, exponential, proof-tested every τ (the
+//              same τ, offset 0, coverage 1) with instant repair: the chain of hidden
+//              faults from all-up, averaged over one test interval (design.md V6, V7).
+//
+// Roles in active-standby groups follow the preference order (the first `need` working
+// members are active), which is the model's behaviour with failback, and the same
+// availability without it when the members are alike.
+//
+// The state is the ordered list of present faults (order = crew queue) plus, per group,
+// whether it waits for a manual switch-over. Chains above `max_states` are refused.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/diagnostics.h"
+#include "models/scenario.h"
+
+namespace drsim {
+
+struct MarkovResult {
+  enum class Kind { repairable, proof_test };
+  Kind kind = Kind::repairable;
+  std::size_t states = 0;
+  double unavailability = 0;  // steady state, or the mean over a proof-test interval
+  double mttff_hours = -1;    // repairable only: mean time to first service failure from all-up
+  double proof_interval = 0;  // proof_test only
+};
+
+// Builds and solves the chain. On a scenario outside the two classes returns nullopt
+// and adds an error per reason to `diags` (pointer, what is not Markovian, a hint).
+std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states = 200000);
+
+}  // namespace drsim
