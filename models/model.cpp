@@ -1075,11 +1075,14 @@ struct Model::Impl {
       v = !f;
     }
     if (f != func[n] || v != visdown[n]) {
+      if (n < C && f != func[n] && observer) observer(n, f != 0);
       func[n] = f;
       visdown[n] = v;
       for (int d : dependents[n]) mark(d);
     }
   }
+
+  Model::ComponentObserver observer;
 
   void data_lost(int c) {
     const auto& rep = *sc.components[c].replication;
@@ -1487,5 +1490,6 @@ const Scenario& Model::scenario() const { return impl_->sc; }
 const std::vector<std::string>& Model::cause_names() const { return impl_->cause_names; }
 std::string Model::describe(const ModelEvent& e) const { return impl_->describe(e); }
 const std::string& Model::node_name(int i) const { return impl_->names.at(i); }
+void Model::set_observer(ComponentObserver o) { impl_->observer = std::move(o); }
 
 }  // namespace drsim

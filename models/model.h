@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,13 @@ class Model {
 
   // Name of node i (component, group or block), as in the scenario.
   const std::string& node_name(int i) const;
+
+  // Called whenever component `c` (index into Scenario::components) starts or stops
+  // working — its own faults or what it needs — during fire() and begin_trial(). For
+  // engines that mirror the model on a platform (SimGrid turns hosts and links off and
+  // on). Unset by default; then it costs one branch per state change.
+  using ComponentObserver = std::function<void(int c, bool works)>;
+  void set_observer(ComponentObserver observer);
 
  private:
   struct Impl;

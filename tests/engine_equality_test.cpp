@@ -1,0 +1,166 @@
+// The two engines agree: for every shipped scenario and a few seeds, the SimGrid engine
+// and the fast engine produce the identical sequence of model events (time, kind,
+// subject, detail) and the identical outages and downtime. SimGrid allows one engine per
+// process, so each SimGrid trial runs in a forked child that writes its result to a file.
+#include <catch2/catch.hpp>
+
+#ifdef DRSIM_HAVE_SIMGRID
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "models/scenario_parser.h"
+#include "sim/fast_engine.h"
+#include "sim/simgrid/simgrid_engine.h"
+
+namespace fs = std::filesystem;
+using namespace drsim;
+
+namespace {
+
+nlohmann::json to_json(const TrialResult& r, const std::vector<ModelEvent>& ev) {
+  nlohmann::json e = nlohmann::json::array();
+  for (const auto& x : ev) e.push_back({x.t, static_cast<int>(x.kind), x.a, x.b});
+  nlohmann::json o = nlohmann::json::array();
+  for (const auto& x : r.outages) o.push_back({x.start, x.end, x.full, x.features, x.cause, x.detected});
+  return {{"events", e}, {"outages", o}, {"full", r.downtime_full}, {"degraded", r.downtime_degraded}, {"data_loss", r.data_loss}};
+}
+
+struct Setup {
+  ModelOptions mo;
+  double horizon;
+};
+
+Setup setup(const Scenario& sc) {
+  Setup s;
+  s.mo.record = true;
+  if (sc.injections.empty()) {
+    s.horizon = 30 * 24;  // a month of random failures (probes every minute)
+  } else {
+    s.mo.random_failures = false;
+    double last = 0;
+    for (const auto& in : sc.injections) last = std::max(last, in.at + in.every * std::max(0, in.repeat - 1));
+    s.horizon = last + 30 * 24;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("SimGrid and fast engines produce the same events and outages on every shipped scenario", "[engines]") {
+  int compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(std::string(DRSIM_SOURCE_DIR) + "/scenarios")) {
+    if (entry.path().extension() != ".json") continue;
+    Diagnostics d;
+    auto sc = load_scenario(entry.path().string(), d);
+    REQUIRE(sc);
+    const Setup st = setup(*sc);
+    for (std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{2}}) {
+      if (seed == 2 && !sc->injections.empty()) continue;  // drills: one sampled replay is enough
+      INFO(entry.path().filename().string() << " seed " << seed);
+      const std::string out = (fs::temp_directory_path() / ("drsim-sg-" + std::to_string(::getpid()) + ".json")).string();
+      std::fflush(stdout);
+      std::cout.flush();
+      auto t0 = std::chrono::steady_clock::now();
+      pid_t pid = ::fork();
+      REQUIRE(pid >= 0);
+      if (pid == 0) {
+        int code = 0;
+        try {
+          SimGridOptions so;
+          so.probe_interval_s = 600;  // the probes observe; fewer keep the test quick
+          auto r = run_simgrid_trial(*sc, seed, 0, st.horizon, st.mo, so);
+          auto j = to_json(r.result, r.events);
+          j["platform"] = r.platform.to_json();
+          std::ofstream(out) << j.dump();
+        } catch (...) {
+          code = 3;
+        }
+        ::_exit(code);
+      }
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      REQUIRE(WIFEXITED(status));
+      REQUIRE(WEXITSTATUS(status) == 0);
+      std::ifstream in(out);
+      nlohmann::json sg = nlohmann::json::parse(in);
+      fs::remove(out);
+
+      if (std::getenv("DRSIM_TIMING"))
+        std::fprintf(stderr, "%s seed %d: %.2f s\n", entry.path().filename().c_str(), static_cast<int>(seed),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      Model model(*sc, st.mo);
+      FastEngine fe;
+      const TrialResult& r = fe.run_trial(model, seed, 0, st.horizon);
+      nlohmann::json fast = to_json(r, model.events());
+      CHECK(sg["events"].size() == fast["events"].size());
+      CHECK(sg["events"] == fast["events"]);
+      CHECK(sg["outages"] == fast["outages"]);
+      CHECK(sg["full"] == fast["full"]);
+      CHECK(sg["degraded"] == fast["degraded"]);
+      // The platform saw what the model did: probes ran, and a full outage shows as failed probes.
+      CHECK(sg["platform"]["probes"].get<std::uint64_t>() > 0);
+      bool has_lb = false;
+      for (const auto& c : sc->components) has_lb = has_lb || c.kind == ComponentKind::load_balancer;
+      if (has_lb && r.downtime_full * 60 > 30) CHECK(sg["platform"]["probe_success_ratio"].get<double>() < 1.0);
+      ++compared;
+    }
+  }
+  CHECK(compared >= 13);
+}
+
+TEST_CASE("SimGrid platform: a site's loss shows as failed probes and lost replication backlog", "[engines]") {
+  // Two sites with async replication; dc1 loses power for an hour, taking its storage.
+  const char* text = R"({"drsim": 1,
+    "components": [
+      {"id": "dc1/power", "kind": "power_domain", "site": "dc1",
+       "failures": [{"id": "cut", "type": "external", "rate": "1/y", "duration": "1h"}]},
+      {"id": "dc1/lb", "kind": "load_balancer", "site": "dc1", "needs": ["dc1/power"]},
+      {"id": "dc1/app", "kind": "app_server", "site": "dc1", "needs": ["dc1/power"]},
+      {"id": "dc1/storage", "kind": "storage", "site": "dc1", "needs": ["dc1/power"],
+       "replication": {"to": "dc2/storage", "mode": "async", "lag": "30s", "write_rate": 50}},
+      {"id": "dc2/storage", "kind": "storage", "site": "dc2"}],
+    "service": {"requires": {"all": ["dc1/lb", "dc1/app"]}},
+    "injections": [{"at": "2h", "action": "cut_power", "target": "dc1/power"}]})";
+  Diagnostics d("t.json");
+  auto sc = parse_scenario(text, "t.json", d);
+  INFO(d.format());
+  REQUIRE(sc);
+  const std::string out = (fs::temp_directory_path() / ("drsim-sg2-" + std::to_string(::getpid()) + ".json")).string();
+  std::fflush(stdout);
+  std::cout.flush();
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ModelOptions mo;
+    mo.random_failures = false;
+    auto r = run_simgrid_trial(*sc, 1, 0, 24, mo);
+    std::ofstream(out) << r.platform.to_json().dump();
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WEXITSTATUS(status) == 0);
+  std::ifstream in(out);
+  auto p = nlohmann::json::parse(in);
+  fs::remove(out);
+  INFO(p.dump());
+  // Probes every minute over 3 h, one hour of them failing.
+  CHECK(p["probes"].get<int>() >= 170);
+  CHECK(p["probe_success_ratio"].get<double>() == Approx(2.0 / 3).margin(0.03));
+  CHECK(p["replication_streams"] == 1);
+  CHECK(p["data_lost_bytes"].get<double>() > 0);
+  // A 50 MB/s stream on a 1 Gb/s WAN keeps up: at most one 10-s batch is in flight.
+  CHECK(p["data_lost_seconds"].get<double>() <= 10 + 1e-9);
+}
+
+#endif
