@@ -187,7 +187,7 @@ struct Platform {
       ++m.replication_streams;
       sg4::Actor::create("replication:" + comp.id, control, [this, s]() { replicate(s); });
     }
-    sg4::Actor::create("probes", users, [this]() { probe_loop(); });
+    if (opt.probe_interval_s > 0) sg4::Actor::create("probes", users, [this]() { probe_loop(); });
   }
 
   void replicate(const std::shared_ptr<Stream>& s) {

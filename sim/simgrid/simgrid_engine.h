@@ -56,7 +56,7 @@ struct PlatformMetrics {
 };
 
 struct SimGridOptions {
-  double probe_interval_s = 60;
+  double probe_interval_s = 60;  // <= 0: no probes
   double probe_timeout_s = 5;
   // Writes are shipped in batches every tick: the data lost is known to within one tick
   // of writes; a shorter tick costs more actor wake-ups (2 streams at 1 s: ~25 s per
