@@ -213,3 +213,23 @@ TEST_CASE("shards merged equal one process; a missing or repeated shard is refus
   CHECK(drsim(common + " --shard 2/2 --out " + (tmp / "x.json"), tmp).code == 2);
   CHECK(drsim(common + " --shard 0/2", tmp).code == 2);
 }
+
+TEST_CASE("run --engine simgrid gives the fast engine's statistics, plus platform metrics", "[cli][engines]") {
+  TempDir tmp;
+  std::string v1 = write(tmp, "v1.json", kV1);
+  Result help = drsim("run --help", tmp);
+  if (help.out.find("simgrid (the platform") == std::string::npos) {
+    WARN("built without SimGrid");
+    return;
+  }
+  const std::string common = "run " + v1 + " --trials 40 --horizon 30d --seed 5 -q --jobs 2";
+  REQUIRE(drsim(common + " --out " + (tmp / "fast.json"), tmp).code == 0);
+  REQUIRE(drsim(common + " --engine simgrid --out " + (tmp / "sg.json"), tmp).code == 0);
+  auto a = without_timing(slurp(tmp / "fast.json")), b = without_timing(slurp(tmp / "sg.json"));
+  CHECK(b.contains("platform"));
+  CHECK(b["platform"]["trials"] == 40);
+  for (auto* j : {&a, &b})
+    for (const char* k : {"engine", "options", "platform"}) j->erase(k);
+  CHECK(a.dump() == b.dump());
+  CHECK(drsim(common + " --engine simgrid --checkpoint " + (tmp / "c"), tmp).code == 2);
+}

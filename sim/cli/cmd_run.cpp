@@ -16,6 +16,9 @@
 #include "analysis/report.h"
 #include "sim/results.h"
 #include "sim/runner.h"
+#ifdef DRSIM_HAVE_SIMGRID
+#include "sim/simgrid/simgrid_runner.h"
+#endif
 
 namespace drsim::cli {
 namespace {
@@ -38,7 +41,9 @@ int cmd_run(const std::vector<std::string>& args) {
       ("seed", po::value<std::uint64_t>()->default_value(1), "random seed: same seed, same results, whatever --jobs")
       ("jobs,j", po::value<int>()->default_value(0, "all cores"), "worker threads")
       ("engine", po::value<std::string>()->default_value("fast"),
-       "fast (event calendar; the Monte Carlo engine). SimGrid runs one engine per process: use 'drsim drill --engine simgrid'")
+       "fast (event calendar) or simgrid (the platform: one worker process per trial, --jobs at a time; "
+       "same statistics as fast, plus probe and replication metrics; for hundreds of trials, not millions)")
+      ("probe-interval", po::value<double>()->default_value(300), "simgrid: seconds between user probes (0 = none)")
       ("variant", po::value<std::vector<std::string>>()->default_value({}, ""), "apply this what-if variant; repeatable")
       ("random-failures", po::value<std::string>()->default_value("auto"),
        "on | off | auto: auto = off for a scenario with injections (a trial runs from the injection until every "
@@ -88,9 +93,17 @@ int cmd_run(const std::vector<std::string>& args) {
   if (o.target_rel_ci > 0 && o.max_trials < 1000) throw CliError("--max-trials must be at least 1000 with --target-rel-ci");
   if (o.jobs < 0 || o.jobs > 4096) throw CliError("--jobs must be between 0 (all cores) and 4096");
   if (o.block == 0 || o.block > 1000000) throw CliError("--block must be between 1 and 1000000");
-  if (o.engine != "fast")
-    throw CliError("--engine " + o.engine + " is not available for Monte Carlo: SimGrid allows one engine per process; "
-                   "use 'drsim drill --engine simgrid' for a platform-level trial (see docs/monte-carlo.md)");
+  if (o.engine != "fast" && o.engine != "simgrid") throw CliError("--engine must be fast or simgrid, not \"" + o.engine + "\"");
+#ifndef DRSIM_HAVE_SIMGRID
+  if (o.engine == "simgrid") throw CliError("this drsim was built without SimGrid (install libsimgrid-dev and rebuild)");
+#endif
+  const double probe_interval = vm["probe-interval"].as<double>();
+  if (o.engine == "simgrid") {
+    if (o.target_rel_ci > 0 || !o.checkpoint.empty() || !vm["shard"].as<std::string>().empty() || !o.trials_csv.empty())
+      throw CliError("--engine simgrid runs a fixed --trials count without checkpoints, shards or --trials-csv (use the fast engine for those)");
+    if (o.trials > 100000) throw CliError("--engine simgrid: at most 100000 trials (one process each); use the fast engine");
+    if (!(probe_interval >= 0)) throw CliError("--probe-interval must be >= 0");
+  }
   if (o.resume && o.checkpoint.empty()) throw CliError("--resume needs --checkpoint FILE");
   std::string out_path = out;
   if (const auto sh = vm["shard"].as<std::string>(); !sh.empty()) {
@@ -134,8 +147,16 @@ int cmd_run(const std::vector<std::string>& args) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   RunOutcome r;
+  nlohmann::json platform;
   try {
-    r = run_monte_carlo(sc, o);
+#ifdef DRSIM_HAVE_SIMGRID
+    if (o.engine == "simgrid") {
+      auto sg = run_monte_carlo_simgrid(sc, o, probe_interval);
+      r = std::move(sg.run);
+      platform = std::move(sg.platform);
+    } else
+#endif
+      r = run_monte_carlo(sc, o);
   } catch (const UsageError& e) {
     throw CliError(e.what());
   }
@@ -158,6 +179,7 @@ int cmd_run(const std::vector<std::string>& args) {
     return kOk;
   }
   nlohmann::json j = results_json(sc, o, r);
+  if (!platform.is_null()) j["platform"] = platform;
   if (!out.empty()) write_output(out, j.dump(2) + "\n");
   if (!quiet) std::cout << format_run_summary(j);
   return kOk;
