@@ -61,8 +61,15 @@ int cmd_drill(const std::vector<std::string>& args) {
        "also run this many sampled replays and show the downtime distribution and where the shown timeline falls in it")
       ("random-failures", po::bool_switch(), "let random failures happen during the drill too (default: only the injections and what they cause)")
       ("max-duration", po::value<std::string>()->default_value("30d"), "stop a drill that has not recovered after this long past the last injection")
-      ("engine", po::value<std::string>()->default_value("fast"), "fast | simgrid (the platform: probes, replication, latency; one trial per process)")
-      ("events", po::bool_switch(), "show every model event (default: the ones a timeline needs)")
+#ifdef DRSIM_HAVE_SIMGRID
+      ("engine", po::value<std::string>()->default_value("simgrid"),
+#else
+      ("engine", po::value<std::string>()->default_value("fast"),
+#endif
+       "simgrid (the data centres as a SimGrid platform: also probe success, latency and replication loss) or fast "
+       "(the event calendar); both give the same timeline")
+      ("all-events", po::bool_switch(), "show every model event in the timeline (default: the ones a report needs)")
+      ("events", po::value<std::string>()->default_value(""), "write every model event as CSV here (atomically)")
       ("json", po::value<std::string>()->default_value(""), "also write the timeline and outages as JSON here (atomically; - = stdout)");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -89,7 +96,7 @@ int cmd_drill(const std::vector<std::string>& args) {
   const double horizon = last + *maxd;
   const std::uint64_t seed = vm["seed"].as<std::uint64_t>(), trial = vm["trial"].as<std::uint64_t>();
   const std::string engine = vm["engine"].as<std::string>();
-  const bool all_events = vm["events"].as<bool>();
+  const bool all_events = vm["all-events"].as<bool>();
 
   ModelOptions mo;
   mo.point = vm["point"].as<bool>();
@@ -126,9 +133,17 @@ int cmd_drill(const std::vector<std::string>& args) {
                        return s;
                      }());
   nlohmann::json jev = nlohmann::json::array();
+  std::string csv = "t_minutes,event,a,b,clock,text\n";
   for (const auto& e : events) {
     bool minor = e.kind == ModelEvent::Kind::hidden_fault || e.kind == ModelEvent::Kind::bridge_start;
-    jev.push_back({{"t_hours", e.t}, {"clock", clock_time(sc, e.t)}, {"kind", kind_word(e.kind)}, {"text", model.describe(e)}});
+    jev.push_back({{"t_minutes", e.t * 60}, {"clock", clock_time(sc, e.t)}, {"event", kind_word(e.kind)},
+                   {"target", e.a >= 0 && e.a < static_cast<int>(sc.components.size()) &&
+                                      (e.kind == ModelEvent::Kind::restored || e.kind == ModelEvent::Kind::fault ||
+                                       e.kind == ModelEvent::Kind::hidden_fault || e.kind == ModelEvent::Kind::revealed)
+                                  ? sc.components[static_cast<std::size_t>(e.a)].id
+                                  : std::string()},
+                   {"text", model.describe(e)}});
+    csv += fmt::format("{:.9g},{},{},{},{},\"{}\"\n", e.t * 60, kind_word(e.kind), e.a, e.b, clock_time(sc, e.t), model.describe(e));
     if (minor && !all_events) continue;
     if (sc.start_epoch)
       out += fmt::format("  {:<32} {:>13}  {:<11} {}\n", clock_time(sc, e.t), "+" + hms(e.t), kind_word(e.kind), model.describe(e));
@@ -148,7 +163,8 @@ int cmd_drill(const std::vector<std::string>& args) {
     out += fmt::format("  {:>2}. {:<28} {} → {}  {:>9}  cause {}{}\n", ++i, what, clock_time(sc, o.start), clock_time(sc, o.end).substr(clock_time(sc, o.end).find(' ') + 1),
                        format_minutes((o.end - o.start) * 60), cause,
                        o.detected >= 0 ? ", detected after " + format_minutes((o.detected - o.start) * 60) : "");
-    jout.push_back({{"full", o.full}, {"features", feature_names(sc, o.features)}, {"start_hours", o.start}, {"end_hours", o.end},
+    jout.push_back({{"severity", o.full ? "full" : "degraded"}, {"features", feature_names(sc, o.features)},
+                    {"start_minutes", o.start * 60}, {"end_minutes", o.end * 60},
                     {"minutes", (o.end - o.start) * 60}, {"cause", cause}, {"start", clock_time(sc, o.start)}, {"end", clock_time(sc, o.end)},
                     {"detected_after_minutes", o.detected >= 0 ? (o.detected - o.start) * 60 : -1.0}});
   }
@@ -220,11 +236,12 @@ int cmd_drill(const std::vector<std::string>& args) {
     if (reported >= 0) jdist["reported_minutes"] = reported, jdist["reported_percentile"] = percentile_of(reported);
   }
   std::cout << out;
+  if (const auto& ef = vm["events"].as<std::string>(); !ef.empty()) write_output(ef, csv);
   if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
     nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"scenario_sha256", sc.sha256},
                         {"variants", vm["variant"].as<std::vector<std::string>>()}, {"point", mo.point}, {"seed", seed},
-                        {"trial", trial}, {"engine", engine}, {"events", jev}, {"outages", jout},
-                        {"downtime_full_minutes", r.downtime_full * 60}, {"downtime_degraded_minutes", r.downtime_degraded * 60},
+                        {"trial", trial}, {"engine", engine}, {"timeline", jev}, {"outages", jout},
+                        {"downtime_minutes", r.downtime_full * 60}, {"degraded_minutes", r.downtime_degraded * 60},
                         {"data_loss_seconds", r.data_loss * 3600}, {"recovered", model.finished()}};
     if (!platform.is_null()) j["platform"] = platform;
     if (!jdist.is_null()) j["distribution"] = jdist;
