@@ -1011,7 +1011,9 @@ struct Model::Impl {
     bool raw = gr.window == 0 && functional_active(g) >= d.g->need;
     if (raw != gr.raw) {
       gr.raw = raw;
-      if (!raw && d.bridge >= 0 && d.battery > 0 && node_ok(d.bridge)) {
+      // Carrying the load is a demand on the UPS: its hidden faults show now (and
+      // their repairs start), as a standby's do when it is asked to take over.
+      if (!raw && d.bridge >= 0 && d.battery > 0 && demand(d.bridge)) {
         gr.bridging = true;
         gr.bridge_ev = s->schedule_after(d.battery, kBridgeOut, g);
         record(ModelEvent::Kind::bridge_start, C + g, d.bridge);
