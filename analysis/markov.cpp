@@ -122,7 +122,7 @@ class Builder {
     return !failed_;
   }
 
-  std::optional<MarkovResult> solve(std::size_t max_states) {
+  std::optional<MarkovResult> solve(std::size_t max_states, double at) {
     // Enumerate reachable states from all-up.
     State start;
     start.waiting.assign(G_, 0);
@@ -176,6 +176,14 @@ class Builder {
       for (std::size_t i = 0; i < states.size(); ++i)
         if (down[i]) res.unavailability += pi(static_cast<Eigen::Index>(i));
       if (!down[0]) res.mttff_hours = q.mean_time_to_absorption(p0, down);
+      if (at > 0) {
+        res.at_hours = at;
+        Eigen::VectorXd pt = q.transient(p0, at);
+        res.point_availability = 0;
+        for (std::size_t i = 0; i < states.size(); ++i)
+          if (!down[i]) res.point_availability += pt(static_cast<Eigen::Index>(i));
+        res.reliability = q.reliability(p0, down, at);
+      }
     }
     return res;
   }
@@ -423,10 +431,10 @@ class Builder {
 
 }  // namespace
 
-std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states) {
+std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states, double at_hours) {
   Builder b(sc, diags);
   if (!b.compile()) return std::nullopt;
-  return b.solve(max_states);
+  return b.solve(max_states, at_hours);
 }
 
 }  // namespace drsim

@@ -42,10 +42,15 @@ struct MarkovResult {
   double unavailability = 0;  // steady state, or the mean over a proof-test interval
   double mttff_hours = -1;    // repairable only: mean time to first service failure from all-up
   double proof_interval = 0;  // proof_test only
+  double at_hours = -1;       // when asked: point availability A(t) and reliability R(t) from all-up
+  double point_availability = -1, reliability = -1;
 };
 
 // Builds and solves the chain. On a scenario outside the two classes returns nullopt
 // and adds an error per reason to `diags` (pointer, what is not Markovian, a hint).
-std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states = 200000);
+// With at_hours > 0 (repairable class), also A(t): P(service up at t) and R(t): P(no
+// service failure in [0, t]), both from all-up.
+std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states = 200000,
+                                           double at_hours = -1);
 
 }  // namespace drsim

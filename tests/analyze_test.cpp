@@ -49,6 +49,19 @@ TEST_CASE("analyze V1-V5: steady state of repairable designs", "[analytic][valid
   close(solve("V5").unavailability, v5_unavailability(lam, mu, 0.95, 2));
 }
 
+TEST_CASE("analyze --at: A(t) and R(t) of one repairable unit", "[analytic]") {
+  Diagnostics d;
+  auto sc = load_scenario(std::string(DRSIM_SOURCE_DIR) + "/scenarios/validation/V1.json", d);
+  REQUIRE(sc);
+  for (double t : {10.0, 100.0, 8760.0}) {
+    Diagnostics why;
+    auto r = analyze_markov(*sc, why, 1000, t);
+    REQUIRE(r);
+    close(r->point_availability, one_unit_availability(lam, mu, t));
+    close(r->reliability, one_unit_reliability(lam, t));
+  }
+}
+
 TEST_CASE("analyze V6-V7: mean unavailability over a proof-test interval", "[analytic][validation]") {
   MarkovResult v6 = solve("V6");
   CHECK(v6.kind == MarkovResult::Kind::proof_test);
