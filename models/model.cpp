@@ -1452,8 +1452,14 @@ std::string Model::Impl::describe(const ModelEvent& e) const {
       if (e.b >= 0 && modes[e.b].fm->type == FailureMode::Type::change) return "bad change of " + modes[e.b].label + " stopped by QA";
       return "bad key of " + (e.b >= 0 ? modes[e.b].label : std::string("?")) + " caught before it expired";
     case K::restored: return node(e.a) + "  restored";
-    case K::failover: return node(e.a) + "  failover to " + node(e.b);
-    case K::failover_failed: return node(e.a) + "  failover did not work: manual switch-over";
+    case K::failover:
+      // Active-active groups name no target: the load moves to the members still working.
+      return node(e.a) + (e.b >= 0 ? "  failover to " + node(e.b) : std::string("  failover: load moves to the members still working"));
+    case K::failover_failed: {
+      const int g = e.a - C;
+      const bool automatic = g >= 0 && g < static_cast<int>(gdefs.size()) && gdefs[g].g->failover.automatic;
+      return node(e.a) + (automatic ? "  failover did not work: manual switch-over" : "  no automatic failover: manual switch-over");
+    }
     case K::switchover_done: return node(e.a) + "  switch-over done" + (e.b >= 0 ? " (" + node(e.b) + " active)" : std::string());
     case K::bridge_start: return node(e.a) + "  on " + node(e.b) + " battery";
     case K::bridge_end: return node(e.a) + "  " + node(e.b) + " battery exhausted";
