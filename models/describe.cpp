@@ -274,7 +274,7 @@ std::string describe_scenario(const Scenario& sc) {
   }
   if (!sc.expected.empty()) {
     line(0, "");
-    line(0, "expected (closed forms)");
+    line(0, "expected (closed forms, or the figures a replay must reproduce)");
     for (const auto& [k, v] : sc.expected) line(1, k + " = " + v);
   }
   return o;
