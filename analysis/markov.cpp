@@ -160,7 +160,20 @@ class Builder {
     for (auto& [a, b, r] : edges)
       if (a != b) q.add_rate(static_cast<std::size_t>(a), static_cast<std::size_t>(b), r);
     std::vector<bool> down(states.size());
-    for (std::size_t i = 0; i < states.size(); ++i) down[i] = !service_up(states[i]);
+    std::vector<std::vector<bool>> gdown(static_cast<std::size_t>(G_), std::vector<bool>(states.size()));
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      down[i] = !service_up(states[i]);
+      Eval e(*this, states[i]);
+      for (int g = 0; g < G_; ++g) gdown[static_cast<std::size_t>(g)][i] = !e.works(C_ + g);
+    }
+    auto group_shares = [&](const Eigen::VectorXd& p, MarkovResult& res) {
+      for (int g = 0; g < G_; ++g) {
+        double u = 0;
+        for (std::size_t i = 0; i < states.size(); ++i)
+          if (gdown[static_cast<std::size_t>(g)][i]) u += p(static_cast<Eigen::Index>(i));
+        res.group_unavailability.emplace_back(sc_.groups[static_cast<std::size_t>(g)].id, u);
+      }
+    };
     MarkovResult res;
     res.states = states.size();
     Eigen::VectorXd p0 = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(states.size()));
@@ -171,10 +184,12 @@ class Builder {
       Eigen::VectorXd avg = q.interval_average(p0, tau_, 1e-14);
       for (std::size_t i = 0; i < states.size(); ++i)
         if (down[i]) res.unavailability += avg(static_cast<Eigen::Index>(i));
+      group_shares(avg, res);
     } else {
       Eigen::VectorXd pi = q.steady_state();
       for (std::size_t i = 0; i < states.size(); ++i)
         if (down[i]) res.unavailability += pi(static_cast<Eigen::Index>(i));
+      group_shares(pi, res);
       if (!down[0]) res.mttff_hours = q.mean_time_to_absorption(p0, down);
       if (at > 0) {
         res.at_hours = at;

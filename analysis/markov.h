@@ -44,6 +44,9 @@ struct MarkovResult {
   double proof_interval = 0;  // proof_test only
   double at_hours = -1;       // when asked: point availability A(t) and reliability R(t) from all-up
   double point_availability = -1, reliability = -1;
+  // Per redundancy group: the probability it is not working (steady state, or mean over
+  // the test interval), in scenario order.
+  std::vector<std::pair<std::string, double>> group_unavailability;
 };
 
 // Builds and solves the chain. On a scenario outside the two classes returns nullopt

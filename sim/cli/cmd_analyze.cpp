@@ -69,6 +69,13 @@ int cmd_analyze(const std::vector<std::string>& args) {
   } else if (at > 0) {
     out += "  A(t), R(t): not defined for a proof-test average\n";
   }
+  if (!r->group_unavailability.empty()) {
+    double sum = 0;
+    for (const auto& [id, u] : r->group_unavailability) sum += u;
+    out += "  by redundancy group (P(group not working); share of the groups' total)\n";
+    for (const auto& [id, u] : r->group_unavailability)
+      out += fmt::format("    {:<22} {:.6e}   {:5.1f} %\n", id, u, sum > 0 ? 100 * u / sum : 0.0);
+  }
   for (const auto& [k, v] : sc.expected) {
     if (k != "unavailability" && k != "mttff_hours") continue;
     double want = 0;
@@ -93,6 +100,11 @@ int cmd_analyze(const std::vector<std::string>& args) {
                         {"downtime_minutes_per_year", r->unavailability * kHoursPerYear * 60}};
     if (r->mttff_hours >= 0) j["mttff_hours"] = r->mttff_hours;
     if (r->kind == MarkovResult::Kind::proof_test) j["proof_interval_hours"] = r->proof_interval;
+    nlohmann::json groups = nlohmann::json::array();
+    double gsum = 0;
+    for (const auto& [id, u] : r->group_unavailability) gsum += u;
+    for (const auto& [id, u] : r->group_unavailability) groups.push_back({{"group", id}, {"unavailability", u}, {"share", gsum > 0 ? u / gsum : 0.0}});
+    j["groups"] = groups;
     if (r->at_hours > 0) j["at"] = {{"hours", r->at_hours}, {"point_availability", r->point_availability}, {"reliability", r->reliability}};
     write_output(jf, j.dump(2) + "\n");
   }
