@@ -22,6 +22,8 @@ struct Mode {
   double repair = 0;         // repair rate per hour (repairable class)
   When when = When::always;
   int crew_group = -1;
+  double test_coverage = 1;  // proof-test class: the chance a test finds this fault
+  std::string pointer;
 };
 
 struct GroupInfo {
@@ -118,6 +120,7 @@ class Builder {
       m.crew_group = m.targets.empty() ? -1 : crew_group_of(m.targets[0]);
     }
     if (latent_ && random_) refuse("/components", "random and proof-tested latent failure modes together");
+    if (latent_ && !random_) check_proof_test_groups();
     if (modes_.empty()) refuse("/components", "no failure modes: nothing ever fails");
     return !failed_;
   }
@@ -133,27 +136,42 @@ class Builder {
     index[start] = 0;
     states.push_back(start);
     todo.push_back(0);
+    // Proof-test class: what a test does to each state (jumps, with probabilities).
+    std::vector<std::vector<std::pair<int, double>>> tests;
+    auto intern = [&](const State& next) -> int {
+      auto it = index.find(next);
+      if (it != index.end()) return it->second;
+      if (states.size() >= max_states) return -1;
+      int t = static_cast<int>(states.size());
+      index.emplace(next, t);
+      states.push_back(next);
+      todo.push_back(t);
+      return t;
+    };
+    auto too_big = [&] {
+      d_.error("", fmt::format("the Markov chain has more than {} states", max_states),
+               "analyze small designs (validation models); use drsim run for large ones");
+      return std::nullopt;
+    };
     while (!todo.empty()) {
       int s = todo.front();
       todo.pop_front();
       for (auto& [next, rate] : transitions(states[s])) {
         if (rate <= 0) continue;
-        auto it = index.find(next);
-        int t;
-        if (it == index.end()) {
-          t = static_cast<int>(states.size());
-          if (states.size() >= max_states) {
-            d_.error("", fmt::format("the Markov chain has more than {} states", max_states),
-                     "analyze small designs (validation models); use drsim run for large ones");
-            return std::nullopt;
-          }
-          index.emplace(next, t);
-          states.push_back(next);
-          todo.push_back(t);
-        } else {
-          t = it->second;
-        }
+        int t = intern(next);
+        if (t < 0) return too_big();
         edges.emplace_back(s, t, rate);
+      }
+      if (latent_) {
+        auto jumps = test_jumps(states[s]);
+        std::vector<std::pair<int, double>> row;
+        for (auto& [next, prob] : jumps) {
+          int t = intern(next);
+          if (t < 0) return too_big();
+          row.emplace_back(t, prob);
+        }
+        if (tests.size() <= static_cast<std::size_t>(s)) tests.resize(static_cast<std::size_t>(s) + 1);
+        tests[static_cast<std::size_t>(s)] = std::move(row);
       }
     }
     Ctmc q(states.size());
@@ -181,7 +199,30 @@ class Builder {
     if (latent_) {
       res.kind = MarkovResult::Kind::proof_test;
       res.proof_interval = tau_;
-      Eigen::VectorXd avg = q.interval_average(p0, tau_, 1e-14);
+      // The periodic regime: the distribution just after a test is the fixed point of
+      // "run one interval, then test" (all-up itself when every test finds everything).
+      // Iterated from all-up; the error after stopping is bounded by the last step times
+      // r/(1-r), r the observed contraction.
+      Eigen::VectorXd start = p0, prev_step;
+      double last = -1;
+      for (int it = 0;; ++it) {
+        Eigen::VectorXd end = q.transient(start, tau_, 1e-15);
+        Eigen::VectorXd next = Eigen::VectorXd::Zero(start.size());
+        for (std::size_t i = 0; i < states.size(); ++i)
+          for (auto& [t, prob] : tests[i]) next(t) += end(static_cast<Eigen::Index>(i)) * prob;
+        double step = (next - start).lpNorm<1>();
+        start = next;
+        double r = last > 0 ? step / last : 0;
+        if (step == 0 || (it > 0 && r < 1 && step * r / (1 - r) < 1e-14)) break;
+        if (it >= 100000) {
+          d_.error("", "the proof-test regime did not settle in 100,000 intervals (tests that almost never find a fault)",
+                   "use drsim run");
+          return std::nullopt;
+        }
+        last = step;
+      }
+      res.test_start_fault_probability = start.sum() - start(0);
+      Eigen::VectorXd avg = q.interval_average(start, tau_, 1e-14);
       for (std::size_t i = 0; i < states.size(); ++i)
         if (down[i]) res.unavailability += avg(static_cast<Eigen::Index>(i));
       group_shares(avg, res);
@@ -215,6 +256,36 @@ class Builder {
       case Distribution::Kind::empirical: return "empirical";
     }
     return "?";
+  }
+  // Proof-test class: a hidden fault triggers no failover (nobody sees it), so the
+  // members an active-standby group starts with stay active — the first `need` in
+  // preference order. At a test the found faults show, the group fails over and the
+  // instant repairs bring the members back; the roles then return to that order with
+  // failback, and are only permuted among identical members without it. A test that
+  // misses a fault (coverage < 1) while the group fails over would reveal it by the
+  // demand: that coupling is not in the chain, so it is refused.
+  void check_proof_test_groups() {
+    for (int g = 0; g < G_; ++g) {
+      const Group& grp = *groups_[g].g;
+      if (grp.mode != Group::Mode::active_standby) continue;
+      std::vector<std::vector<std::pair<double, double>>> sig;
+      for (int n : groups_[g].members) {
+        std::vector<std::pair<double, double>> ms;
+        for (std::size_t mi = 0; mi < modes_.size(); ++mi) {
+          if (std::find(modes_[mi].targets.begin(), modes_[mi].targets.end(), n) == modes_[mi].targets.end()) continue;
+          if (modes_[mi].test_coverage < 1)
+            refuse(modes_[mi].pointer.empty() ? grp.pointer : modes_[mi].pointer + "/proof_test/coverage",
+                   "a proof test that misses faults (coverage < 1) in a member of active-standby group " + grp.id);
+          if (modes_[mi].comp == n) ms.emplace_back(modes_[mi].rate, static_cast<double>(modes_[mi].when));
+        }
+        sig.push_back(ms);
+        if (n >= C_) sig.back().emplace_back(-1, n);  // a group or block member: not comparable
+      }
+      bool alike = std::all_of(sig.begin(), sig.end(), [&](const auto& x) { return x == sig.front(); });
+      if (!alike && !grp.failover.failback)
+        refuse(grp.pointer + "/failover/failback",
+               "an active-standby group of unlike members without failback (its roles after a proof test depend on the order of events)");
+    }
   }
   void refuse(const std::string& pointer, const std::string& what) {
     d_.error(pointer.empty() ? "" : pointer, "not Markovian: " + what, kHint);
@@ -257,7 +328,9 @@ class Builder {
       else if (tau_ > 0 && std::fabs(fm.proof_interval - tau_) > 1e-9 * tau_) refuse(p + "/proof_test/interval", "proof tests at different intervals");
       else tau_ = fm.proof_interval;
       if (fm.proof_offset != 0) refuse(p + "/proof_test/offset", "a proof-test offset");
-      if (fm.proof_coverage < 1) refuse(p + "/proof_test/coverage", "proof tests that miss faults (coverage < 1)");
+      if (fm.proof_coverage <= 0) refuse(p + "/proof_test/coverage", "a latent fault that no proof test finds (coverage 0)");
+      m.test_coverage = fm.proof_coverage;
+      m.pointer = p;
       if (fm.recovery.runbook.size() || (fm.recovery.repair && fm.recovery.repair->mean() > 0) || (fm.recovery.detect && fm.recovery.detect->mean() > 0))
         refuse(p + "/recovery", "a repair that takes time after a proof test (only instant test and repair)");
     } else {
@@ -288,8 +361,10 @@ class Builder {
           if (ok) ok = works(b.node(need));
       } else if (n < b.C_ + b.G_) {
         int g = n - b.C_;
-        int w = 0;
-        for (int m : b.groups_[g].members) w += works(m) ? 1 : 0;
+        int w = 0, slot = 0;
+        const bool fixed = b.latent_ && b.groups_[g].g->mode == Group::Mode::active_standby;
+        for (int m : b.groups_[g].members)
+          if (!fixed || slot++ < b.groups_[g].g->need) w += works(m) ? 1 : 0;
         ok = w >= b.groups_[g].g->need && !s.waiting[g];
       } else {
         ok = expr(b.sc_.blocks[n - b.C_ - b.G_].expr);
@@ -316,6 +391,7 @@ class Builder {
       if (g < 0) return 1;
       const auto& gi = b.groups_[g];
       if (gi.g->mode == Group::Mode::active_active) return 1;
+      if (b.latent_) return b.comp_slot_[c] < gi.g->need ? 1 : 2;  // fixed roles (check_proof_test_groups)
       int active = 0;
       for (int m : gi.members) {
         if (m == c) return active < gi.g->need ? 1 : 2;
@@ -330,7 +406,9 @@ class Builder {
   }
   double clock(const Mode& m, Eval& e) const {
     if (m.comp < 0) return 1;
-    if (e.faulted[m.comp] > 0) return 0;  // a unit under repair does not age
+    // A unit under repair does not age; one with only hidden faults (the proof-test
+    // class) runs on and keeps ageing, as in the model.
+    if (e.faulted[m.comp] > 0 && !latent_) return 0;
     int role = e.role(m.comp);
     switch (m.when) {
       case When::active: return role == 1 ? 1 : 0;
@@ -371,6 +449,7 @@ class Builder {
         if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
         State n = s;
         n.faults.push_back(mi);
+        std::sort(n.faults.begin(), n.faults.end());  // no crews here: the order does not matter
         out.emplace_back(n, modes_[mi].rate * clock(modes_[mi], e));
       }
       return out;
@@ -417,6 +496,31 @@ class Builder {
       State n = s;
       n.waiting[g] = 0;
       out.emplace_back(n, groups_[g].manual);
+    }
+    return out;
+  }
+  // A proof test: each present (hidden) fault is found with its test coverage and then
+  // repaired at once; the ones it misses stay. States keep the order of occurrence.
+  std::vector<std::pair<State, double>> test_jumps(const State& s) const {
+    std::vector<int> uncertain;  // positions of faults a test may miss
+    for (std::size_t i = 0; i < s.faults.size(); ++i)
+      if (modes_[s.faults[i]].test_coverage < 1) uncertain.push_back(static_cast<int>(i));
+    std::vector<std::pair<State, double>> out;
+    if (uncertain.size() > 20) return out;  // cannot happen below max_states in practice
+    for (unsigned mask = 0; mask < (1u << uncertain.size()); ++mask) {
+      State n = s;
+      n.faults.clear();
+      double p = 1;
+      for (std::size_t u = 0; u < uncertain.size(); ++u) {
+        double c = modes_[s.faults[uncertain[u]]].test_coverage;
+        if (mask >> u & 1u) {
+          p *= 1 - c;
+          n.faults.push_back(s.faults[uncertain[u]]);
+        } else {
+          p *= c;
+        }
+      }
+      if (p > 0) out.emplace_back(n, p);
     }
     return out;
   }

@@ -13,8 +13,14 @@
 //              Common causes: beta factors and shared `random` modes. Solved for the
 //              steady state; MTTFF from all-up as a mean time to absorption.
 //  proof-test  every failure mode is `latent`, exponential, proof-tested every τ (the
-//              same τ, offset 0, coverage 1) with instant repair: the chain of hidden
-//              faults from all-up, averaged over one test interval (design.md V6, V7).
+//              same τ, offset 0) with instant repair: the chain of hidden faults over
+//              one test interval, started from the periodic regime just after a test
+//              (all-up when tests find everything; with a test coverage c < 1 the faults
+//              a test misses stay, and the start is the fixed point of "one interval,
+//              then a test"), averaged over the interval (design.md V6, V7). Hidden
+//              faults trigger no failover, so active-standby groups keep their first
+//              `need` members active; such groups need failback or identical members,
+//              and coverage 1 on their members.
 //
 // Roles in active-standby groups follow the preference order (the first `need` working
 // members are active), which is the model's behaviour with failback, and the same
@@ -42,6 +48,9 @@ struct MarkovResult {
   double unavailability = 0;  // steady state, or the mean over a proof-test interval
   double mttff_hours = -1;    // repairable only: mean time to first service failure from all-up
   double proof_interval = 0;  // proof_test only
+  // proof_test only: P(some fault is present just after a test) in the periodic regime
+  // (0 when every test finds everything).
+  double test_start_fault_probability = 0;
   double at_hours = -1;       // when asked: point availability A(t) and reliability R(t) from all-up
   double point_availability = -1, reliability = -1;
   // Per redundancy group: the probability it is not working (steady state, or mean over

@@ -33,8 +33,12 @@ int cmd_analyze(const std::vector<std::string>& args) {
              "    (no detect delay, no runbook); k-of-n groups, active-active or\n"
              "    active-standby (hot, warm, cold); repair crews; imperfect failover\n"
              "    (coverage < 1) with an exponential manual switch-over; beta factors;\n"
-             "  - or only latent modes, exponential, proof-tested every tau (one tau,\n"
-             "    coverage 1, instant repair): the mean over a test interval.\n\n"
+             "  - or only latent modes, exponential, proof-tested every tau (one tau, no\n"
+             "    offset, instant repair; a test coverage c < 1 leaves the missed faults\n"
+             "    for the next test): the mean over a test interval in the periodic\n"
+             "    regime. Hidden faults trigger no failover: an active-standby group\n"
+             "    keeps its first members active (it needs failback or identical\n"
+             "    members, and coverage 1 on them).\n\n"
              "examples:\n  drsim analyze scenarios/validation/V5.json\n  drsim analyze scenarios/validation/V2.json --at 1y\n"
              "  drsim analyze scenarios/validation/V7.json --json v7.json\n"))
     return kOk;
@@ -59,6 +63,8 @@ int cmd_analyze(const std::vector<std::string>& args) {
   std::string out = fmt::format("{} — exact CTMC solution ({} states)\n", sc.title.empty() ? sc.file : sc.title, r->states);
   if (r->kind == MarkovResult::Kind::proof_test)
     out += fmt::format("  mean over a proof-test interval of {}\n", format_duration(r->proof_interval));
+  if (r->kind == MarkovResult::Kind::proof_test && r->test_start_fault_probability > 0)
+    out += fmt::format("  faults a test misses: P(some fault present just after a test) {:.6e}\n", r->test_start_fault_probability);
   out += fmt::format("  unavailability      {:.9e}\n", r->unavailability);
   out += fmt::format("  availability        {:.9f}   {:.3f} nines\n", a, nines(a));
   out += fmt::format("  downtime per year   {:.4g} min\n", r->unavailability * kHoursPerYear * 60);
@@ -99,7 +105,10 @@ int cmd_analyze(const std::vector<std::string>& args) {
                         {"nines", nines(a)},
                         {"downtime_minutes_per_year", r->unavailability * kHoursPerYear * 60}};
     if (r->mttff_hours >= 0) j["mttff_hours"] = r->mttff_hours;
-    if (r->kind == MarkovResult::Kind::proof_test) j["proof_interval_hours"] = r->proof_interval;
+    if (r->kind == MarkovResult::Kind::proof_test) {
+      j["proof_interval_hours"] = r->proof_interval;
+      j["fault_after_test_probability"] = r->test_start_fault_probability;
+    }
     nlohmann::json groups = nlohmann::json::array();
     double gsum = 0;
     for (const auto& [id, u] : r->group_unavailability) gsum += u;
