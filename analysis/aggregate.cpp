@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace drsim {
 
@@ -192,21 +193,42 @@ nlohmann::json Aggregate::state() const {
           {"c_cross", c_cross_}};
 }
 
+namespace {
+void require(bool ok, const char* what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+std::vector<double> finite_vector(const nlohmann::json& j, std::size_t n, const char* what) {
+  require(j.is_array() && j.size() == n, what);
+  std::vector<double> v = j.get<std::vector<double>>();
+  for (double x : v) require(std::isfinite(x), what);
+  return v;
+}
+}  // namespace
+
 Aggregate Aggregate::from_state(const nlohmann::json& j) {
+  require(j.is_object(), "aggregate: an object expected");
   AggregateConfig cfg;
   const auto& c = j.at("config");
+  require(c.is_array() && c.size() == 4, "aggregate: config is [horizon, slo target, slo window, causes]");
   cfg.horizon = c.at(0).get<double>();
   cfg.slo_target = c.at(1).get<double>();
   cfg.slo_window = c.at(2).get<double>();
   cfg.causes = c.at(3).get<std::size_t>();
+  require(std::isfinite(cfg.horizon) && cfg.horizon > 0 && std::isfinite(cfg.slo_target) && cfg.slo_target >= 0 &&
+              cfg.slo_target < 1 && std::isfinite(cfg.slo_window) && cfg.slo_window >= 0 && cfg.causes <= 1000000,
+          "aggregate: config out of range");
   Aggregate a(cfg);
   const auto& k = j.at("counts");
+  require(k.is_array() && k.size() == 6, "aggregate: 6 counts expected");
   a.trials_ = k.at(0).get<std::uint64_t>();
   a.trials_with_outage_ = k.at(1).get<std::uint64_t>();
   a.windows_ = k.at(2).get<std::uint64_t>();
   a.windows_breached_ = k.at(3).get<std::uint64_t>();
   a.years_ = k.at(4).get<std::uint64_t>();
   a.years_breached_ = k.at(5).get<std::uint64_t>();
+  require(a.trials_with_outage_ <= a.trials_ && a.windows_breached_ <= a.windows_ && a.years_ <= a.trials_ &&
+              a.years_breached_ <= a.years_,
+          "aggregate: inconsistent counts");
   a.downtime_ = Sample::from_state(j.at("downtime"));
   a.degraded_ = Sample::from_state(j.at("degraded"));
   a.outage_ = Sample::from_state(j.at("outage"));
@@ -215,11 +237,32 @@ Aggregate Aggregate::from_state(const nlohmann::json& j) {
   a.availability_ = RunningStats::from_state(j.at("availability"));
   a.outages_ = RunningStats::from_state(j.at("outages"));
   a.detect_ = RunningStats::from_state(j.at("detect"));
-  a.x_sum_ = j.at("x").at(0).get<double>();
-  a.x_sq_ = j.at("x").at(1).get<double>();
-  a.c_sum_ = j.at("c_sum").get<std::vector<double>>();
-  a.c_sq_ = j.at("c_sq").get<std::vector<double>>();
-  a.c_cross_ = j.at("c_cross").get<std::vector<double>>();
+  const std::uint64_t n = a.trials_;
+  require(a.downtime_.count() == n && a.degraded_.count() == n && a.data_loss_.count() == n &&
+              a.availability_.count() == n && a.outages_.count() == n,
+          "aggregate: a statistic's count differs from the number of trials");
+  require(a.budget_.count() == a.windows_, "aggregate: the budget statistic's count differs from the number of windows");
+  require(a.detect_.count() <= a.outage_.count(), "aggregate: more detections than outages");
+  require((a.outage_.count() == 0) == (a.trials_with_outage_ == 0) && a.outage_.count() >= a.trials_with_outage_,
+          "aggregate: outage counts disagree");
+  require(a.downtime_.stats().min() >= 0 && a.degraded_.stats().min() >= 0 && a.outage_.stats().min() >= 0,
+          "aggregate: negative downtime");
+  const auto& x = j.at("x");
+  require(x.is_array() && x.size() == 2, "aggregate: x is [sum, sum of squares]");
+  a.x_sum_ = x.at(0).get<double>();
+  a.x_sq_ = x.at(1).get<double>();
+  require(std::isfinite(a.x_sum_) && std::isfinite(a.x_sq_) && a.x_sum_ >= 0 && a.x_sq_ >= 0, "aggregate: bad downtime sums");
+  a.c_sum_ = finite_vector(j.at("c_sum"), cfg.causes, "aggregate: the cause sums do not match the number of causes");
+  a.c_sq_ = finite_vector(j.at("c_sq"), cfg.causes, "aggregate: the cause squares do not match the number of causes");
+  a.c_cross_ = finite_vector(j.at("c_cross"), cfg.causes, "aggregate: the cause products do not match the number of causes");
+  return a;
+}
+
+Aggregate Aggregate::from_state(const nlohmann::json& j, const AggregateConfig& expected) {
+  Aggregate a = from_state(j);
+  require(a.cfg_.horizon == expected.horizon && a.cfg_.slo_target == expected.slo_target &&
+              a.cfg_.slo_window == expected.slo_window && a.cfg_.causes == expected.causes,
+          "aggregate: made for another horizon, SLO or set of causes");
   return a;
 }
 

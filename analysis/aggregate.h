@@ -51,7 +51,13 @@ class Aggregate {
 
   // Exact state for checkpoints: from_state(state()) merges and reports identically.
   nlohmann::json state() const;
+  // State files are untrusted: every field is checked (types, ranges, that the counts of
+  // every statistic agree, array sizes); a damaged one throws std::invalid_argument (or
+  // a nlohmann::json exception), never yields an aggregate that crashes later.
   static Aggregate from_state(const nlohmann::json& j);
+  // The same, and the state must have been made with `expected` (horizon, SLO, causes).
+  static Aggregate from_state(const nlohmann::json& j, const AggregateConfig& expected);
+  const AggregateConfig& config() const { return cfg_; }
 
  private:
   AggregateConfig cfg_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/binomial.hpp>
@@ -55,13 +56,29 @@ Interval RunningStats::mean_ci(double confidence) const {
 
 nlohmann::json RunningStats::state() const { return {n_, mean_, m2_, min_, max_}; }
 
+namespace {
+// State files are untrusted: every field is checked before use (std::invalid_argument).
+void require(bool ok, const char* what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+double finite_at(const nlohmann::json& j, std::size_t i) {
+  double x = j.at(i).get<double>();
+  require(std::isfinite(x), "a statistic is not a finite number");
+  return x;
+}
+}  // namespace
+
 RunningStats RunningStats::from_state(const nlohmann::json& j) {
+  require(j.is_array() && j.size() == 5, "running statistics: 5 numbers expected");
   RunningStats s;
   s.n_ = j.at(0).get<std::uint64_t>();
-  s.mean_ = j.at(1).get<double>();
-  s.m2_ = j.at(2).get<double>();
-  s.min_ = j.at(3).get<double>();
-  s.max_ = j.at(4).get<double>();
+  s.mean_ = finite_at(j, 1);
+  s.m2_ = finite_at(j, 2);
+  s.min_ = finite_at(j, 3);
+  s.max_ = finite_at(j, 4);
+  require(s.m2_ >= 0, "running statistics: negative sum of squares");
+  require(s.n_ == 0 || s.min_ <= s.max_, "running statistics: min above max");
+  require(s.n_ > 0 || (s.mean_ == 0 && s.m2_ == 0), "running statistics: values without a count");
   return s;
 }
 
@@ -138,16 +155,25 @@ nlohmann::json LogHistogram::state() const {
 }
 
 LogHistogram LogHistogram::from_state(const nlohmann::json& j) {
+  require(j.is_object(), "histogram: an object expected");
   LogHistogram h;
   h.n_ = j.at("n").get<std::uint64_t>();
   h.zeros_ = j.at("zeros").get<std::uint64_t>();
   const auto& bins = j.at("bins");
+  require(bins.is_array(), "histogram: bins must be an array");
   if (!bins.empty()) h.counts_.assign(kBins, 0);
+  std::uint64_t total = h.zeros_;
   for (const auto& b : bins) {
+    require(b.is_array() && b.size() == 2, "histogram: a bin is [index, count]");
     auto i = b.at(0).get<std::size_t>();
     if (i >= static_cast<std::size_t>(kBins)) throw std::out_of_range("histogram bin out of range");
-    h.counts_[i] = b.at(1).get<std::uint64_t>();
+    const auto c = b.at(1).get<std::uint64_t>();
+    require(c > 0 && h.counts_[i] == 0, "histogram: an empty or repeated bin");
+    require(total + c >= total, "histogram: counts overflow");
+    h.counts_[i] = c;
+    total += c;
   }
+  require(total == h.n_, "histogram: the bin counts do not add up to its count");
   return h;
 }
 
@@ -247,13 +273,21 @@ nlohmann::json Sample::state() const {
 }
 
 Sample Sample::from_state(const nlohmann::json& j) {
+  require(j.is_object(), "sample: an object expected");
   Sample s;
   s.stats_ = RunningStats::from_state(j.at("stats"));
   s.hist_ = LogHistogram::from_state(j.at("hist"));
+  require(s.stats_.count() == s.hist_.count(), "sample: statistics and histogram counts differ");
   s.exact_ok_ = j.contains("values");
   if (s.exact_ok_) {
-    s.values_ = j.at("values").get<std::vector<double>>();
+    const auto& v = j.at("values");
+    require(v.is_array() && v.size() == s.stats_.count() && v.size() <= kExactLimit,
+            "sample: the number of values differs from its count");
+    s.values_ = v.get<std::vector<double>>();
+    for (double x : s.values_) require(std::isfinite(x) && x >= s.stats_.min() && x <= s.stats_.max(), "sample: a value outside [min, max]");
     s.sorted_ = false;
+  } else {
+    require(s.stats_.count() > kExactLimit, "sample: values missing");
   }
   return s;
 }
