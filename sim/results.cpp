@@ -1,5 +1,8 @@
 #include "sim/results.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "drsim_version.h"
@@ -38,7 +41,7 @@ nlohmann::json shard_json(const Scenario& sc, const RunOptions& o, const RunOutc
   nlohmann::json sbs = nlohmann::json::array();
   for (const auto& [i, st] : r.superblocks) sbs.push_back({i, st});
   return {{"format", "drsim-shard"},
-          {"version", 1},
+          {"version", 2},
           {"identity", run_identity(sc, o)},
           {"cause_names", r.cause_names},
           {"superblocks", sbs},
@@ -51,13 +54,24 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
   nlohmann::json first_id;
   std::vector<std::pair<std::uint64_t, nlohmann::json>> sbs;
   std::vector<char> seen;
+  std::vector<std::string> model_causes;
+  {
+    Model probe(sc);
+    model_causes = probe.cause_names();
+  }
+  AggregateConfig cfg;
+  std::vector<std::uint64_t> shard_of;  // for each superblock in sbs, the shard file it came from
   for (std::size_t k = 0; k < shards.size(); ++k) {
     const auto& s = shards[k];
-    if (!s.is_object() || s.value("format", "") != "drsim-shard" || !s.contains("identity"))
+    if (!s.is_object() || s.value("format", nlohmann::json()) != "drsim-shard" || !s.contains("identity") || !s["identity"].is_object())
       throw UsageError(fmt::format("shard {} is not a drsim shard file", k + 1));
+    if (s.value("version", nlohmann::json()) != 2)
+      throw UsageError(fmt::format("shard {} was written by another version of drsim (shard format {})", k + 1, s.value("version", nlohmann::json()).dump()));
     nlohmann::json id = s["identity"];
     auto shard = id.at("shard");
+    if (!shard.is_array() || shard.size() != 2) throw UsageError(fmt::format("shard {}: its shard index is damaged", k + 1));
     std::uint64_t i = shard.at(0).get<std::uint64_t>(), n = shard.at(1).get<std::uint64_t>();
+    if (n == 0 || n > 1000000 || i >= n) throw UsageError(fmt::format("shard {}: shard {}/{} does not exist", k + 1, i, n));
     id.erase("shard");
     if (k == 0) {
       first_id = id;
@@ -69,17 +83,38 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
       o.block = id.at("block").get<std::uint64_t>();
       o.engine = id.at("engine").get<std::string>();
       o.random_failures = id.at("random_failures").get<bool>();
+      o.max_trials = id.at("max_trials").get<std::uint64_t>();
       o.target_rel_ci = 0;
+      if (id.at("drsim_version") != DRSIM_VERSION)
+        throw UsageError(fmt::format("the shards were written by drsim {}, this is {}", id.at("drsim_version").dump(), DRSIM_VERSION));
+      if (o.trials == 0 || o.trials > kMaxTrials || o.block == 0 || o.block > 1000000 || !std::isfinite(o.horizon) ||
+          o.horizon <= 0 || id.at("superblock") != kSuperblockBlocks || o.engine != "fast" || id.at("target_rel_ci") != 0)
+        throw UsageError("shard 1: its run identity is out of range (damaged)");
+      if (out.cause_names != model_causes)
+        throw UsageError("the shards name other causes than this scenario's model (another scenario or drsim version)");
+      cfg.horizon = o.horizon;
+      cfg.slo_target = sc.objectives.slo_target;
+      cfg.slo_window = sc.objectives.slo_window;
+      cfg.causes = model_causes.size();
     } else {
       for (const auto& [key, value] : first_id.items())
         if (!id.contains(key) || id[key] != value)
           throw UsageError(fmt::format("shard files disagree on {}: {} vs {} (they are from different runs)", key, value.dump(),
                                        id.contains(key) ? id[key].dump() : "nothing"));
+      if (s.at("cause_names") != nlohmann::json(out.cause_names))
+        throw UsageError("shard files disagree on the causes (they are from different runs)");
     }
     if (n != seen.size() || i >= n) throw UsageError("shard files disagree on the number of shards");
     if (seen[i]) throw UsageError(fmt::format("shard {}/{} is given twice", i, n));
     seen[i] = 1;
-    for (const auto& e : s.at("superblocks")) sbs.emplace_back(e.at(0).get<std::uint64_t>(), e.at(1));
+    const auto& list = s.at("superblocks");
+    if (!list.is_array()) throw UsageError(fmt::format("shard {}/{}: superblocks damaged", i, n));
+    for (const auto& e : list) {
+      if (!e.is_array() || e.size() != 2) throw UsageError(fmt::format("shard {}/{}: a superblock is damaged", i, n));
+      const auto idx = e.at(0).get<std::uint64_t>();
+      if (idx % n != i) throw UsageError(fmt::format("shard {}/{} holds superblock {}, which belongs to another shard", i, n, idx));
+      sbs.emplace_back(idx, e.at(1));
+    }
     const auto& t = s.at("timing");
     out.wall_seconds = std::max(out.wall_seconds, t.value("wall_seconds", 0.0));
     out.cpu_seconds += t.value("cpu_seconds", 0.0);
@@ -90,8 +125,22 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
     throw UsageError("the shards were made from another version of the scenario file (its SHA-256 differs)");
   for (std::size_t i = 0; i < seen.size(); ++i)
     if (!seen[i]) throw UsageError(fmt::format("shard {}/{} is missing", i, seen.size()));
-  const std::uint64_t nblocks = (o.trials + o.block - 1) / o.block;
-  const std::uint64_t nsuper = (nblocks + kSuperblockBlocks - 1) / kSuperblockBlocks;
+  const RunPlan plan{o.trials, o.block, 0, 1};
+  const std::uint64_t nsuper = plan.nsuper();
+  // Every superblock complete, made for this run's horizon, SLO and causes.
+  for (const auto& [idx, st] : sbs) {
+    if (idx >= nsuper) throw UsageError(fmt::format("superblock {} does not exist in a run of {} trials (damaged shard)", idx, o.trials));
+    Aggregate a;
+    try {
+      a = Aggregate::from_state(st, cfg);
+    } catch (const std::exception& e) {
+      throw UsageError(fmt::format("the shard holding superblock {} is damaged ({})", idx, e.what()));
+    }
+    const std::uint64_t first = idx * kSuperblockBlocks, last = std::min(plan.nblocks(), first + kSuperblockBlocks);
+    const std::uint64_t want = plan.trials_before(last) - plan.trials_before(first);
+    if (a.trials() != want)
+      throw UsageError(fmt::format("superblock {} holds {} trials where {} were run (damaged shard)", idx, a.trials(), want));
+  }
   out.aggregate = fold_superblocks(std::move(sbs), nsuper);
   out.trials = out.aggregate.trials();
   return out;

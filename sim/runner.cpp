@@ -8,7 +8,12 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <fcntl.h>
+#include <sstream>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -19,6 +24,7 @@
 
 #include "drsim_version.h"
 #include "sim/atomic_file.h"
+#include "models/sha256.h"
 #include "sim/fast_engine.h"
 
 namespace drsim {
@@ -27,7 +33,8 @@ std::atomic<int> g_stop_signal{0};
 
 namespace {
 
-constexpr int kCheckpointFormat = 2;
+constexpr const char* kCheckpointFormat = "drsim-checkpoint";
+constexpr int kCheckpointVersion = 3;
 
 double cpu_seconds_now() {
   timespec ts{};
@@ -93,6 +100,129 @@ void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialRes
                  detect < 0 ? std::string() : fmt::format("{:.6g}", detect * 60), r.data_loss * 3600, r.end_time, top);
 }
 
+std::uint64_t RunPlan::my_superblocks() const {
+  const std::uint64_t ns = nsuper();
+  return ns > shard_index ? (ns - shard_index - 1) / shard_count + 1 : 0;
+}
+
+std::uint64_t RunPlan::size() const {
+  const std::uint64_t k = my_superblocks();
+  if (k == 0) return 0;
+  const std::uint64_t last = shard_index + (k - 1) * shard_count;
+  return (k - 1) * kSuperblockBlocks + std::min(kSuperblockBlocks, nblocks() - last * kSuperblockBlocks);
+}
+
+std::uint64_t RunPlan::block_at(std::uint64_t pos) const {
+  const std::uint64_t s = shard_index + (pos / kSuperblockBlocks) * shard_count;
+  return s * kSuperblockBlocks + pos % kSuperblockBlocks;
+}
+
+std::uint64_t RunPlan::trials_in_block(std::uint64_t b) const {
+  const std::uint64_t lo = b * block;
+  return lo >= total ? 0 : std::min(block, total - lo);
+}
+
+std::uint64_t RunPlan::trials_before(std::uint64_t pos) const {
+  if (pos == 0) return 0;
+  // Every block holds `block` trials but the run's last one.
+  std::uint64_t t = pos * block;
+  if (block_at(pos - 1) == nblocks() - 1) t -= block - trials_in_block(nblocks() - 1);
+  return t;
+}
+
+std::string seal_json(nlohmann::json j) {
+  j.erase("sha256");
+  std::string body = j.dump();
+  j["sha256"] = sha256_hex(body);
+  return j.dump();
+}
+
+nlohmann::json unseal_json(std::string_view text, const std::string& what) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const std::exception&) {
+    throw UsageError(what + " is damaged or not a drsim file (not JSON)");
+  }
+  if (!j.is_object() || !j.contains("sha256") || !j["sha256"].is_string())
+    throw UsageError(what + " carries no checksum: not a drsim file of this version (or damaged)");
+  const std::string want = j["sha256"].get<std::string>();
+  j.erase("sha256");
+  if (sha256_hex(j.dump()) != want)
+    throw UsageError(what + " is damaged: its content does not match its SHA-256 checksum (altered or bit-rotted)");
+  return j;
+}
+
+bool looks_like_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  try {
+    auto j = nlohmann::json::parse(ss.str());
+    return j.is_object() && (j.value("format", nlohmann::json()) == kCheckpointFormat || (j.contains("identity") && j.contains("blocks_done")));
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+CheckpointState read_checkpoint(std::string_view text, const std::string& name, const nlohmann::json& identity,
+                                const AggregateConfig& cfg, const RunPlan& plan) {
+  nlohmann::json cp = unseal_json(text, "the checkpoint " + name);
+  if (cp.value("format", nlohmann::json()) != kCheckpointFormat || cp.value("version", nlohmann::json()) != kCheckpointVersion ||
+      !cp.contains("identity") || !cp["identity"].is_object())
+    throw UsageError("cannot resume: " + name + " is not a drsim checkpoint of this format");
+  const auto& id = cp["identity"];
+  for (const auto& [key, value] : identity.items()) {
+    if (!id.contains(key) || id[key] != value)
+      throw UsageError(fmt::format("cannot resume: the checkpoint {} was made with {} = {}, this run has {} (hint: rerun with the same scenario, seed and options, or start afresh without --resume)",
+                                   name, key, id.contains(key) ? id[key].dump() : "nothing", value.dump()));
+  }
+  const std::string damaged = "cannot resume: the checkpoint " + name + " is damaged";
+  CheckpointState st;
+  st.merged = Aggregate(cfg);
+  st.partial = Aggregate(cfg);
+  const bool sharded = plan.shard_count > 1;
+  try {
+    st.merged_empty = cp.at("merged_empty").get<bool>();
+    st.blocks_done = cp.at("blocks_done").get<std::uint64_t>();
+    st.csv_bytes = cp.at("csv_bytes").get<std::uint64_t>();
+    if (st.blocks_done > plan.size()) throw std::invalid_argument("more blocks done than the run has");
+    // Superblocks complete among the first blocks_done blocks of this shard.
+    const std::uint64_t complete = st.blocks_done == plan.size() ? plan.my_superblocks() : st.blocks_done / kSuperblockBlocks;
+    const std::uint64_t in_complete = plan.trials_before(std::min(plan.size(), complete * kSuperblockBlocks));
+    if (!st.merged_empty) st.merged = Aggregate::from_state(cp.at("aggregate"), cfg);
+    else if (!cp.at("aggregate").is_null()) throw std::invalid_argument("an aggregate where none was merged");
+    st.partial = Aggregate::from_state(cp.at("partial"), cfg);
+    const auto& sbs = cp.at("superblocks");
+    if (!sbs.is_array()) throw std::invalid_argument("superblocks must be an array");
+    std::uint64_t sb_trials = 0;
+    for (std::size_t k = 0; k < sbs.size(); ++k) {
+      const auto& e = sbs[k];
+      if (!e.is_array() || e.size() != 2) throw std::invalid_argument("a superblock is [index, state]");
+      const auto idx = e.at(0).get<std::uint64_t>();
+      if (idx != plan.shard_index + k * plan.shard_count) throw std::invalid_argument("a superblock of another shard or out of order");
+      Aggregate a = Aggregate::from_state(e.at(1), cfg);
+      sb_trials += a.trials();
+      st.superblocks.emplace_back(idx, e.at(1));
+    }
+    const std::uint64_t done_trials = plan.trials_before(st.blocks_done);
+    if (sharded) {
+      if (!st.merged_empty || sbs.size() != complete || sb_trials != in_complete)
+        throw std::invalid_argument("the superblocks do not match the blocks done");
+    } else {
+      if (!sbs.empty() || st.merged_empty != (complete == 0) || (!st.merged_empty && st.merged.trials() != in_complete))
+        throw std::invalid_argument("the merged trials do not match the blocks done");
+    }
+    if (st.partial.trials() != done_trials - in_complete) throw std::invalid_argument("the partial superblock does not match the blocks done");
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw UsageError(damaged + " (" + e.what() + "); it was left as it is");
+  }
+  return st;
+}
+
 Aggregate fold_superblocks(std::vector<std::pair<std::uint64_t, nlohmann::json>> sb, std::uint64_t expected) {
   std::sort(sb.begin(), sb.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   if (sb.size() != expected)
@@ -107,9 +237,40 @@ Aggregate fold_superblocks(std::vector<std::pair<std::uint64_t, nlohmann::json>>
   return total;
 }
 
+std::string finish_run_outputs(const RunOptions& opt) {
+  if (!opt.trials_csv.empty()) {
+    std::string err = rename_file(opt.trials_csv + ".partial", opt.trials_csv);
+    if (!err.empty()) return err;
+  }
+  if (!opt.checkpoint.empty() && std::remove(opt.checkpoint.c_str()) != 0 && errno != ENOENT)
+    return "cannot remove the checkpoint " + opt.checkpoint + ": " + std::strerror(errno);
+  return "";
+}
+
+namespace {
+
+// Appends bytes to an open file; "" or the reason.
+std::string write_all(int fd, const std::string& bytes) {
+  const char* p = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::strerror(errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return "";
+}
+
+}  // namespace
+
 RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   RunOptions opt = opt_in;
   if (opt.block == 0) opt.block = 100;
+  if (opt.block > 1000000) throw UsageError("the block size must be between 1 and 1000000 trials");
   if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
     throw UsageError(fmt::format("shard {}/{} does not exist (hint: --shard I/N with 0 <= I < N)", opt.shard_index, opt.shard_count));
   const bool sharded = opt.shard_count > 1;
@@ -117,16 +278,14 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     throw UsageError("--target-rel-ci needs the whole run in one process; with --shard give --trials");
   const double horizon = opt.horizon > 0 ? opt.horizon : sc.horizon;
   const std::uint64_t total = opt.target_rel_ci > 0 ? opt.max_trials : opt.trials;
-  const std::uint64_t nblocks = (total + opt.block - 1) / opt.block;
-
-  // The blocks this process runs, in order: whole superblocks of this shard.
-  std::vector<std::uint64_t> todo;
-  for (std::uint64_t b = 0; b < nblocks; ++b)
-    if ((b / kSuperblockBlocks) % opt.shard_count == opt.shard_index) todo.push_back(b);
+  if (total > kMaxTrials) throw UsageError(fmt::format("at most {} trials", kMaxTrials));
+  const RunPlan plan{total, opt.block, opt.shard_index, opt.shard_count};
+  const std::uint64_t nblocks = plan.nblocks();
+  const std::uint64_t todo_size = plan.size();
   auto last_of_superblock = [&](std::uint64_t b) { return (b + 1) % kSuperblockBlocks == 0 || b + 1 == nblocks; };
 
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::size_t>(1, todo.size())));
+  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, todo_size)));
 
   RunOutcome out;
   {
@@ -141,71 +300,83 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   Aggregate merged(cfg);   // finished superblocks, folded in order
   Aggregate partial(cfg);  // the superblock being filled, block by block
   bool merged_empty = true;
-  std::uint64_t next_merge = 0;  // position in todo
+  std::uint64_t next_merge = 0;  // position in this shard's blocks
   std::uint64_t csv_bytes = 0;
   const nlohmann::json identity = run_identity(sc, opt);
+  std::int64_t last_good_trials = -1;  // trials in the last checkpoint written or read; -1 = none
 
-  // ---- resume ----
-  std::string csv_part = opt.trials_csv.empty() ? "" : opt.trials_csv + ".partial";
+  // ---- resume: read and validate everything before touching any file ----
+  const std::string csv_part = opt.trials_csv.empty() ? "" : opt.trials_csv + ".partial";
   if (opt.resume) {
-    std::ifstream in(opt.checkpoint);
+    std::ifstream in(opt.checkpoint, std::ios::binary);
     if (!in) throw UsageError("cannot resume: no checkpoint at " + opt.checkpoint + " (hint: run with --checkpoint FILE first)");
-    nlohmann::json cp;
-    try {
-      cp = nlohmann::json::parse(in);
-    } catch (const std::exception&) {
-      throw UsageError("cannot resume: " + opt.checkpoint + " is not a drsim checkpoint (damaged or another file)");
-    }
-    if (!cp.is_object() || cp.value("format", 0) != kCheckpointFormat || !cp.contains("identity"))
-      throw UsageError("cannot resume: " + opt.checkpoint + " is not a drsim checkpoint of this format");
-    const auto& id = cp["identity"];
-    for (const auto& [key, value] : identity.items()) {
-      if (!id.contains(key) || id[key] != value)
-        throw UsageError(fmt::format("cannot resume: the checkpoint {} was made with {} = {}, this run has {} (hint: rerun with the same scenario, seed and options, or start afresh without --resume)",
-                                     opt.checkpoint, key, id.contains(key) ? id[key].dump() : "nothing", value.dump()));
-    }
-    try {
-      merged_empty = cp.at("merged_empty").get<bool>();
-      if (!merged_empty) merged = Aggregate::from_state(cp.at("aggregate"));
-      partial = Aggregate::from_state(cp.at("partial"));
-      next_merge = cp.at("blocks_done").get<std::uint64_t>();
-      csv_bytes = cp.value("csv_bytes", std::uint64_t{0});
-      for (const auto& s : cp.at("superblocks")) out.superblocks.emplace_back(s.at(0).get<std::uint64_t>(), s.at(1));
-    } catch (const std::exception&) {
-      throw UsageError("cannot resume: " + opt.checkpoint + " is damaged");
-    }
-    if (next_merge > todo.size()) throw UsageError("cannot resume: " + opt.checkpoint + " is damaged");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    CheckpointState st = read_checkpoint(ss.str(), opt.checkpoint, identity, cfg, plan);
+    merged_empty = st.merged_empty;
+    merged = std::move(st.merged);
+    partial = std::move(st.partial);
+    next_merge = st.blocks_done;
+    csv_bytes = st.csv_bytes;
+    out.superblocks = std::move(st.superblocks);
+    last_good_trials = static_cast<std::int64_t>(plan.trials_before(next_merge));
     if (!csv_part.empty()) {
+      std::error_code ec;
+      // Killed after the CSV was renamed into place but before the checkpoint was
+      // removed: the final checkpoint and the whole CSV; take it back.
+      if (!std::filesystem::exists(csv_part, ec) && st.blocks_done == plan.size() &&
+          std::filesystem::file_size(opt.trials_csv, ec) == csv_bytes && !ec)
+        std::filesystem::rename(opt.trials_csv, csv_part, ec);
+      const auto size = std::filesystem::file_size(csv_part, ec);
+      if (ec) throw UsageError("cannot resume: the partial trials file " + csv_part + " is missing");
+      if (size < csv_bytes || csv_bytes == 0)
+        throw UsageError(fmt::format("cannot resume: the partial trials file {} holds {} bytes where the checkpoint expects {}", csv_part, size, csv_bytes));
       if (::truncate(csv_part.c_str(), static_cast<off_t>(csv_bytes)) != 0)
-        throw UsageError("cannot resume: the partial trials file " + csv_part + " is missing");
+        throw UsageError("cannot resume: cannot truncate " + csv_part + ": " + std::strerror(errno));
     }
   } else if (!csv_part.empty()) {
     std::string header = trials_csv_header(out.cause_names);
     std::string err = write_file_atomically(csv_part, header);
-    if (!err.empty()) throw UsageError(err);
+    if (!err.empty()) throw SaveError(err);
     csv_bytes = header.size();
   }
+  const bool want_csv = !csv_part.empty();
+  int csv_fd = -1;
+  if (want_csv) {
+    csv_fd = ::open(csv_part.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (csv_fd < 0) throw SaveError("cannot write " + csv_part + ": " + std::strerror(errno));
+  }
+  // Where a failed save leaves the user.
+  auto resume_hint = [&]() -> std::string {
+    if (opt.checkpoint.empty()) return "no --checkpoint was given: the run cannot be resumed";
+    if (last_good_trials < 0) return "no checkpoint had been written yet: the run must start afresh";
+    return fmt::format("the last good checkpoint is {} ({} trials done): free space, then rerun the same command with --resume",
+                       opt.checkpoint, last_good_trials);
+  };
 
   // ---- workers ----
   std::mutex mu;
   std::condition_variable cv;
-  std::map<std::uint64_t, BlockResult> done;  // by position in todo
+  std::map<std::uint64_t, BlockResult> done;  // by position in this shard's blocks
   std::atomic<std::uint64_t> next_pos{next_merge};
   std::atomic<bool> stop{false};
-  const bool want_csv = !csv_part.empty();
+  auto stopping = [&] { return stop.load(std::memory_order_relaxed) || g_stop_signal.load(std::memory_order_relaxed) != 0; };
 
   auto worker = [&]() {
     ModelOptions mo;
     mo.random_failures = opt.random_failures;
     Model model(sc, mo);
     FastEngine engine;
-    while (!stop.load(std::memory_order_relaxed)) {
+    while (!stopping()) {
       std::uint64_t pos = next_pos.fetch_add(1);
-      if (pos >= todo.size()) break;
-      const std::uint64_t b = todo[pos];
+      if (pos >= todo_size) break;
+      const std::uint64_t b = plan.block_at(pos);
       BlockResult br{Aggregate(cfg), {}, 0};
-      std::uint64_t lo = b * opt.block, hi = std::min(total, lo + opt.block);
+      std::uint64_t lo = b * opt.block, hi = lo + plan.trials_in_block(b);
       for (std::uint64_t t = lo; t < hi; ++t) {
+        // A signal or a stop abandons the block: only whole blocks are merged, and the
+        // checkpoint holds the merged prefix, so nothing is lost but this block's work.
+        if (stopping()) return;
         const TrialResult& r = engine.run_trial(model, opt.seed, t, horizon);
         br.agg.add(r);
         br.events += r.events;
@@ -216,20 +387,27 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
         done.emplace(pos, std::move(br));
       }
       cv.notify_one();
-      // A signal lets running blocks finish; no new ones start.
-      if (g_stop_signal.load() != 0) break;
     }
   };
 
   auto t0 = std::chrono::steady_clock::now();
   double cpu0 = cpu_seconds_now();
   std::vector<std::thread> threads;
-  for (int i = 0; i < jobs; ++i) threads.emplace_back(worker);
+  auto join_all = [&]() {
+    stop = true;
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+    threads.clear();
+  };
 
+  // Throws SaveError when it cannot be written; the previous checkpoint is then intact.
   auto write_checkpoint = [&]() {
     if (opt.checkpoint.empty()) return;
+    if (csv_fd >= 0 && ::fsync(csv_fd) != 0)
+      throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, std::strerror(errno), resume_hint()));
     nlohmann::json cp;
     cp["format"] = kCheckpointFormat;
+    cp["version"] = kCheckpointVersion;
     cp["identity"] = identity;
     cp["blocks_done"] = next_merge;
     cp["csv_bytes"] = csv_bytes;
@@ -239,25 +417,28 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     nlohmann::json sbs = nlohmann::json::array();
     for (const auto& [i, st] : out.superblocks) sbs.push_back({i, st});
     cp["superblocks"] = sbs;
-    std::string err = write_file_atomically(opt.checkpoint, cp.dump());
-    if (!err.empty()) std::fprintf(stderr, "drsim: %s\n", err.c_str());
+    std::string err = write_file_atomically(opt.checkpoint, seal_json(std::move(cp)));
+    if (!err.empty()) throw SaveError(err + "; " + resume_hint());
+    last_good_trials = static_cast<std::int64_t>(plan.trials_before(next_merge));
   };
 
   auto last_cp = std::chrono::steady_clock::now();
   auto last_progress = last_cp;
-  bool target_met = false;
+  // A checkpoint written when the stop rule was met (the final one) resumes as met.
+  bool target_met = opt.target_rel_ci > 0 && next_merge > 0 && plan.trials_before(next_merge) >= 1000 &&
+                    (merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial)) < opt.target_rel_ci;
   bool progress_shown = false;
-  std::FILE* csv_file = want_csv ? std::fopen(csv_part.c_str(), "ab") : nullptr;
 
-  // Merges the block at position next_merge (present in `done`); called with mu unlocked.
+  // Merges the block at position next_merge; called with mu unlocked.
   auto merge_next = [&](BlockResult& br) {
-    const std::uint64_t b = todo[next_merge];
-    partial.merge(br.agg);
-    out.events += br.events;
-    if (csv_file) {
-      std::fwrite(br.csv.data(), 1, br.csv.size(), csv_file);
+    const std::uint64_t b = plan.block_at(next_merge);
+    if (csv_fd >= 0) {
+      std::string err = write_all(csv_fd, br.csv);
+      if (!err.empty()) throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, err, resume_hint()));
       csv_bytes += br.csv.size();
     }
+    partial.merge(br.agg);
+    out.events += br.events;
     ++next_merge;
     if (last_of_superblock(b)) {
       if (sharded) {
@@ -272,80 +453,93 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     }
   };
 
-  std::unique_lock<std::mutex> lk(mu);
-  while (next_merge < todo.size() && !target_met) {
-    cv.wait_for(lk, std::chrono::milliseconds(200), [&] { return done.count(next_merge) > 0; });
-    while (done.count(next_merge)) {
-      BlockResult br = std::move(done[next_merge]);
-      done.erase(next_merge);
-      lk.unlock();
-      merge_next(br);
-      // The stop rule reads only the merged prefix: the same block count on any -j.
-      if (opt.target_rel_ci > 0 && next_merge * opt.block >= 1000 &&
-          (merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial)) < opt.target_rel_ci)
-        target_met = true;
-      lk.lock();
-      if (target_met) break;
-    }
-    auto now = std::chrono::steady_clock::now();
-    double elapsed = std::chrono::duration<double>(now - t0).count();
-    if (opt.progress && elapsed > 2 && std::chrono::duration<double>(now - last_progress).count() > 0.5) {
-      last_progress = now;
-      double doneN = static_cast<double>(merged_empty ? partial.trials() : merged.trials() + partial.trials());
-      double mine = static_cast<double>(std::min<std::uint64_t>(total, todo.size() * opt.block));
-      double rate = doneN / std::max(elapsed, 1e-9);
-      double eta = opt.target_rel_ci > 0 ? 0 : (mine - doneN) / std::max(rate, 1e-9);
-      double rhw = merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial);
-      std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(doneN).c_str(),
-                   format_count(mine).c_str(), format_count(rate).c_str(), eta, std::isfinite(rhw) ? rhw * 100 : 0.0);
-      std::fflush(stderr);
-      progress_shown = true;
-    }
-    if (std::chrono::duration<double>(now - last_cp).count() > opt.checkpoint_seconds) {
-      last_cp = now;
-      if (csv_file) std::fflush(csv_file);
-      write_checkpoint();
-    }
-    if (g_stop_signal.load() != 0) {
-      // Wait for the blocks in flight, merge what is contiguous, then stop.
-      stop = true;
-      lk.unlock();
-      for (auto& t : threads) t.join();
-      threads.clear();
-      lk.lock();
+  try {
+    for (int i = 0; i < jobs; ++i) threads.emplace_back(worker);
+    std::unique_lock<std::mutex> lk(mu);
+    while (next_merge < todo_size && !target_met) {
+      cv.wait_for(lk, std::chrono::milliseconds(100), [&] { return done.count(next_merge) > 0 || g_stop_signal.load() != 0; });
+      bool merged_some = false;
       while (done.count(next_merge)) {
         BlockResult br = std::move(done[next_merge]);
         done.erase(next_merge);
+        lk.unlock();
         merge_next(br);
+        merged_some = true;
+        // The stop rule reads only the merged prefix: the same block count on any -j.
+        if (opt.target_rel_ci > 0 && plan.trials_before(next_merge) >= 1000 &&
+            (merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial)) < opt.target_rel_ci)
+          target_met = true;
+        lk.lock();
+        if (target_met) break;
       }
-      out.interrupted = next_merge < todo.size();
-      out.signal = g_stop_signal.load();
-      break;
+      auto now = std::chrono::steady_clock::now();
+      double elapsed = std::chrono::duration<double>(now - t0).count();
+      if (opt.progress && elapsed > 2 && std::chrono::duration<double>(now - last_progress).count() > 0.5) {
+        last_progress = now;
+        double doneN = static_cast<double>(merged_empty ? partial.trials() : merged.trials() + partial.trials());
+        double mine = static_cast<double>(plan.trials_before(todo_size));
+        double rate = doneN / std::max(elapsed, 1e-9);
+        double eta = opt.target_rel_ci > 0 ? 0 : (mine - doneN) / std::max(rate, 1e-9);
+        double rhw = merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial);
+        std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(doneN).c_str(),
+                     format_count(mine).c_str(), format_count(rate).c_str(), eta, std::isfinite(rhw) ? rhw * 100 : 0.0);
+        std::fflush(stderr);
+        progress_shown = true;
+      }
+      if (g_stop_signal.load() != 0) {
+        // Running blocks are abandoned at their next trial; merge what is contiguous, then stop.
+        lk.unlock();
+        join_all();
+        lk.lock();
+        while (done.count(next_merge)) {
+          BlockResult br = std::move(done[next_merge]);
+          done.erase(next_merge);
+          merge_next(br);
+        }
+        out.interrupted = next_merge < todo_size;
+        out.signal = g_stop_signal.load();
+        break;
+      }
+      if (merged_some && next_merge < todo_size && !target_met &&
+          std::chrono::duration<double>(now - last_cp).count() >= opt.checkpoint_seconds) {
+        last_cp = now;
+        lk.unlock();
+        write_checkpoint();
+        lk.lock();
+      }
     }
+    lk.unlock();
+    join_all();
+    if (progress_shown) std::fputs("\r\033[K", stderr);
+    if (csv_fd >= 0) {
+      int fd = csv_fd;
+      csv_fd = -1;
+      if (::fsync(fd) != 0 || ::close(fd) != 0)
+        throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, std::strerror(errno), resume_hint()));
+    }
+    // Interrupted: the checkpoint to resume from. Completed, when the caller settles the
+    // outputs: a final checkpoint of the whole run, so that a failure to write the
+    // results loses nothing (--resume then only writes them).
+    if (out.interrupted || !opt.finish_outputs) write_checkpoint();
+  } catch (...) {
+    join_all();
+    if (progress_shown) std::fputs("\r\033[K", stderr);
+    if (csv_fd >= 0) ::close(csv_fd);
+    // Nothing half-written stays behind unless a checkpoint needs it to resume.
+    if (want_csv && last_good_trials < 0) ::unlink(csv_part.c_str());
+    throw;
   }
-  stop = true;
-  lk.unlock();
-  for (auto& t : threads) t.join();
-  if (progress_shown) std::fputs("\r\033[K", stderr);
-  if (csv_file) {
-    std::fflush(csv_file);
-    ::fsync(::fileno(csv_file));
-    std::fclose(csv_file);
-  }
-  if (out.interrupted) {
-    write_checkpoint();
-  } else {
+  if (!out.interrupted) {
     // A --target-rel-ci run stops inside a superblock: fold what is there.
     if (partial.trials() > 0 && !sharded) {
       if (merged_empty) merged = partial;
       else merged.merge(partial);
       merged_empty = false;
     }
-    if (want_csv) {
-      std::string err = rename_file(csv_part, opt.trials_csv);
-      if (!err.empty()) throw UsageError(err);
+    if (opt.finish_outputs) {
+      std::string err = finish_run_outputs(opt);
+      if (!err.empty()) throw SaveError(err);
     }
-    if (!opt.checkpoint.empty()) std::remove(opt.checkpoint.c_str());
   }
   if (sharded) {
     // For the summary of this shard alone; the real result is `drsim merge`'s.
@@ -361,7 +555,7 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   } else {
     out.aggregate = merged_empty ? Aggregate(cfg) : std::move(merged);
   }
-  out.trials = out.aggregate.trials();
+  out.trials = out.interrupted ? plan.trials_before(next_merge) : out.aggregate.trials();
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.cpu_seconds = cpu_seconds_now() - cpu0;
   out.jobs = jobs;

@@ -16,7 +16,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,9 @@
 #include "models/scenario.h"
 
 namespace drsim {
+
+// Blocks per superblock: the unit a shard runs and `drsim merge` folds.
+inline constexpr std::uint64_t kSuperblockBlocks = 1000;
 
 struct RunOptions {
   std::uint64_t trials = 10000;      // trials to run (a fixed count)
@@ -39,7 +44,10 @@ struct RunOptions {
   std::string trials_csv;            // one row per trial, "" = none
   std::string checkpoint;            // checkpoint file, "" = none
   bool resume = false;               // continue from `checkpoint`
-  double checkpoint_seconds = 5;     // how often to write the checkpoint
+  double checkpoint_seconds = 5;     // how often to write the checkpoint (0 = after every merged block)
+  bool finish_outputs = true;        // on completion, rename the CSV into place and remove the checkpoint;
+                                     //   false: the caller does it with finish_run_outputs() once its own
+                                     //   results are safely written (the CLI does)
   bool progress = false;             // progress line on stderr (the caller checks it is a terminal)
   bool random_failures = true;       // false: only the injections and what they cause (incident replays)
   std::uint64_t shard_index = 0;     // this process runs superblocks s with s % shard_count == shard_index
@@ -60,20 +68,64 @@ struct RunOutcome {
   std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks;
 };
 
-// Blocks per superblock: the unit a shard runs and `drsim merge` folds.
-inline constexpr std::uint64_t kSuperblockBlocks = 1000;
 
 // Set by the signal handlers that the CLI installs: the runner finishes the blocks in
 // progress, writes the checkpoint and returns with interrupted = true.
 extern std::atomic<int> g_stop_signal;
 
-// Runs the Monte Carlo. Errors in the checkpoint (other scenario, seed, version, or
-// damaged) throw UsageError with a message for the user.
-RunOutcome run_monte_carlo(const Scenario& scenario, const RunOptions& options);
-
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// A file the run was asked to write (checkpoint, trials CSV) could not be written (full
+// disk, I/O error): the run stops; the message names the file, the reason and how to
+// resume from the last good checkpoint.
+struct SaveError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Runs the Monte Carlo. Errors in the checkpoint (other scenario, seed, version, or
+// damaged) throw UsageError with a message for the user, before anything is written or
+// removed; a failure to save throws SaveError.
+RunOutcome run_monte_carlo(const Scenario& scenario, const RunOptions& options);
+
+// After a completed run whose results are safely written: the CSV renamed into place,
+// the checkpoint removed. "" on success, else the reason.
+std::string finish_run_outputs(const RunOptions& options);
+
+// Which blocks a process runs: whole superblocks s with s % shard_count == shard_index,
+// in order. Arithmetic only: a run of 10^15 trials needs no list of its blocks.
+struct RunPlan {
+  std::uint64_t total = 0, block = 1, shard_index = 0, shard_count = 1;
+  std::uint64_t nblocks() const { return total / block + (total % block ? 1 : 0); }
+  std::uint64_t nsuper() const { return nblocks() / kSuperblockBlocks + (nblocks() % kSuperblockBlocks ? 1 : 0); }
+  std::uint64_t my_superblocks() const;       // how many superblocks this shard runs
+  std::uint64_t size() const;                 // how many blocks this shard runs
+  std::uint64_t block_at(std::uint64_t pos) const;  // the pos-th block of this shard
+  std::uint64_t trials_in_block(std::uint64_t b) const;
+  std::uint64_t trials_before(std::uint64_t pos) const;  // trials in this shard's first pos blocks
+};
+
+// The largest trial count accepted (counts and trial indices stay exact in doubles).
+inline constexpr std::uint64_t kMaxTrials = 1000000000000000ull;  // 10^15
+
+// State files (checkpoints, shard files) carry a SHA-256 over their content: seal()
+// adds it ("sha256", over the compact dump of everything else), unseal() parses, checks
+// it and returns the object without it, or throws UsageError naming `what`.
+std::string seal_json(nlohmann::json j);
+nlohmann::json unseal_json(std::string_view text, const std::string& what);
+
+// A checkpoint's content, every field validated against the run it is to resume.
+struct CheckpointState {
+  bool merged_empty = true;
+  Aggregate merged, partial;
+  std::uint64_t blocks_done = 0, csv_bytes = 0;
+  std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks;
+};
+CheckpointState read_checkpoint(std::string_view text, const std::string& name, const nlohmann::json& identity,
+                                const AggregateConfig& config, const RunPlan& plan);
+// True when `path` holds a file drsim wrote as a checkpoint (whether or not it is intact).
+bool looks_like_checkpoint(const std::string& path);
 
 // Folds superblock states in index order, as one process does. Throws UsageError when
 // one is missing or repeated.
