@@ -1,6 +1,13 @@
 #include "sim/cli/cli.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
 #include <ctime>
 #include <iostream>
 
@@ -8,6 +15,7 @@
 
 #include "models/scenario_parser.h"
 #include "sim/atomic_file.h"
+#include "sim/runner.h"
 
 namespace drsim::cli {
 
@@ -46,11 +54,78 @@ void write_output(const std::string& path, const std::string& text) {
     return;
   }
   std::string err = write_file_atomically(path, text);
-  if (!err.empty()) throw CliError(err);
+  if (!err.empty()) throw SaveError(err);
+}
+
+std::uint64_t count_arg(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi,
+                        const std::string& why) {
+  auto fail = [&](const std::string& what) -> CliError {
+    return CliError(fmt::format("--{} {}: {}; give a whole number from {} to {}{}", option, text, what, lo, hi,
+                                why.empty() ? "" : " (" + why + ")"));
+  };
+  if (text.empty()) throw fail("no value");
+  if (text[0] == '-') throw fail("must not be negative");
+  std::uint64_t v = 0;
+  bool digits = std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc::result_out_of_range) throw fail("too large");
+    if (ec != std::errc() || p != text.data() + text.size()) throw fail("not a number");
+  } else {
+    // Scientific form of an exact integer: 1e6, 2.5e3.
+    const bool sci_chars = std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+'; });
+    char* end = nullptr;
+    errno = 0;
+    long double x = sci_chars ? std::strtold(text.c_str(), &end) : 0;
+    if (!sci_chars || end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(x)) throw fail("not a whole number");
+    if (x != std::floor(x)) throw fail("not a whole number");
+    if (x > static_cast<long double>(hi)) throw fail("too large");
+    v = static_cast<std::uint64_t>(x);
+  }
+  if (v < lo || v > hi) throw fail(v < lo ? "too small" : "too large");
+  return v;
+}
+
+double real_arg(const std::string& option, const std::string& text, double lo, double hi, const std::string& why) {
+  char* end = nullptr;
+  errno = 0;
+  double x = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(x) || x < lo || x > hi)
+    throw CliError(fmt::format("--{} {}: give a number from {} to {}{}", option, text, lo, hi, why.empty() ? "" : " (" + why + ")"));
+  return x;
+}
+
+void check_outputs(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<std::string, fs::path>> seen;
+  for (const auto& [opt, path] : outputs) {
+    if (path.empty() || path == "-") continue;
+    std::error_code ec;
+    const fs::path p(path);
+    if (fs::is_directory(p, ec)) throw CliError(fmt::format("--{} {}: is a directory (hint: name a file in it)", opt, path));
+    if (fs::exists(p, ec) && !fs::is_regular_file(p, ec))
+      throw CliError(fmt::format("--{} {}: not a regular file (drsim writes a new file and renames it over the old one)", opt, path));
+    for (const auto& in : inputs) {
+      if (fs::exists(p, ec) && fs::exists(in, ec) && fs::equivalent(p, in, ec))
+        throw CliError(fmt::format("--{} {} is the input file {}: drsim would overwrite it; choose another path (nothing was written)", opt, path, in));
+    }
+    fs::path dir = p.parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::is_directory(dir, ec))
+      throw CliError(fmt::format("--{} {}: the directory {} does not exist (nothing was run)", opt, path, dir.string()));
+    if (::access(dir.c_str(), W_OK) != 0)
+      throw CliError(fmt::format("--{} {}: the directory {} is not writable: {} (nothing was run)", opt, path, dir.string(), std::strerror(errno)));
+    const fs::path canon = fs::weakly_canonical(fs::absolute(p, ec), ec);
+    for (const auto& [o2, c2] : seen)
+      if (c2 == canon) throw CliError(fmt::format("--{} and --{} name the same file {}", o2, opt, path));
+    seen.emplace_back(opt, canon);
+  }
 }
 
 std::string hms(double hours) {
   if (!std::isfinite(hours)) return "never";
+  // Beyond what a timeline can mean (and long arithmetic can hold): years.
+  if (std::fabs(hours) > kMaxPrintableHours) return fmt::format("{:.3g}y", hours / 8760);
   long s = std::lround(hours * 3600);
   bool neg = s < 0;
   s = std::labs(s);
@@ -65,6 +140,10 @@ std::string hms(double hours) {
 
 std::string clock_time(const Scenario& sc, double hours) {
   if (!sc.start_epoch) return "+" + hms(hours);
+  // gmtime and strftime only for dates in years 1..9999; beyond, the offset from the start.
+  constexpr double kYear1 = -62135596800.0, kYear10000 = 253402300800.0;  // seconds since 1970
+  const double secs = static_cast<double>(*sc.start_epoch) + hours * 3600 + sc.start_utc_offset_minutes * 60.0;
+  if (!std::isfinite(hours) || !(secs >= kYear1 && secs < kYear10000)) return "start +" + hms(hours);
   std::time_t t = static_cast<std::time_t>(*sc.start_epoch + std::llround(hours * 3600) +
                                            sc.start_utc_offset_minutes * 60);
   std::tm tm{};

@@ -6,6 +6,7 @@
 // stderr; data to stdout or files.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,8 +45,26 @@ bool parse(const std::string& cmd, const std::vector<std::string>& args, const p
 // (exit 2) when there is an error; warnings are printed and loading goes on.
 Scenario load(const std::string& path, const std::vector<std::string>& variants = {});
 
-// Writes `text` to `path` atomically ("-" = stdout).
+// Writes `text` to `path` atomically ("-" = stdout). A failure to write (full disk, I/O
+// error) throws drsim::SaveError: exit 1, since the path itself was checked beforehand.
 void write_output(const std::string& path, const std::string& text);
+
+// Strict numeric option values. A count is digits only, or an exact integer in
+// scientific form like 1e6; a sign, a fraction, trailing text or a value outside
+// [lo, hi] throws CliError naming the option, the range and `why` (the reason for it).
+std::uint64_t count_arg(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi,
+                        const std::string& why = "");
+// A finite real in [lo, hi].
+double real_arg(const std::string& option, const std::string& text, double lo, double hi, const std::string& why = "");
+
+// Before anything runs: every output (option name, path; "" and "-" skipped) must not
+// name an input (same file by device and inode, std::filesystem::equivalent) nor another
+// output, must not be a directory, and its directory must exist and be writable.
+// Throws CliError (exit 2, nothing written).
+void check_outputs(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs);
+
+// Inclusive bound on model times drsim prints or replays: 10,000 years.
+inline constexpr double kMaxPrintableHours = 1e4 * 8760;
 
 // "2014-04-18 10:32 -04:00" for a model time, when the scenario has a start; else "+1h30m".
 std::string clock_time(const Scenario& sc, double hours);

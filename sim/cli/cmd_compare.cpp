@@ -1,4 +1,5 @@
 // drsim compare FILE --variant A [--variant B] [--against OTHER.json]: what each change buys.
+#include <cstdint>
 #include <cmath>
 #include <iostream>
 
@@ -33,10 +34,10 @@ int cmd_compare(const std::vector<std::string>& args) {
       ("file", po::value<std::string>(), "the base scenario")
       ("variant", po::value<std::vector<std::string>>()->default_value({}, ""), "compare the base with this variant of it (applied alone); repeatable")
       ("against", po::value<std::vector<std::string>>()->default_value({}, ""), "compare the base with another scenario file (same entity ids share streams); repeatable")
-      ("trials,n", po::value<std::uint64_t>()->default_value(10000), "trials per alternative (the same trials for all)")
-      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed")
+      ("trials,n", po::value<std::string>()->default_value("10000"), "trials per alternative (the same trials for all)")
+      ("seed", po::value<std::string>()->default_value("1"), "random seed")
       ("horizon", po::value<std::string>()->default_value("", "the base scenario's"), "length of one trial, like \"1y\"")
-      ("jobs,j", po::value<int>()->default_value(0, "all cores"), "worker threads (the result does not depend on it)")
+      ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads (the result does not depend on it)")
       ("random-failures", po::value<std::string>()->default_value("auto"), "on | off | auto (off when the base has injections)")
       ("json", po::value<std::string>()->default_value(""), "write the comparison as JSON here (atomically)");
   po::positional_options_description pos;
@@ -58,14 +59,17 @@ int cmd_compare(const std::vector<std::string>& args) {
   const auto against = vm["against"].as<std::vector<std::string>>();
   if (variants.empty() && against.empty()) throw CliError("nothing to compare with (hint: add --variant NAME or --against FILE)");
   CompareOptions o;
-  o.trials = vm["trials"].as<std::uint64_t>();
-  o.seed = vm["seed"].as<std::uint64_t>();
-  o.jobs = vm["jobs"].as<int>();
-  if (o.trials < 2 || o.trials > 100000000) throw CliError("--trials must be between 2 and 100000000");
-  if (o.jobs < 0 || o.jobs > 4096) throw CliError("--jobs must be between 0 (all cores) and 4096");
+  o.trials = count_arg("trials", vm["trials"].as<std::string>(), 2, 100000000);
+  o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
+  {
+    std::vector<std::string> inputs{file};
+    for (const auto& a : against) inputs.push_back(a);
+    check_outputs(inputs, {{"json", vm["json"].as<std::string>()}});
+  }
   if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
     auto hours = parse_duration(h);
-    if (!hours || *hours <= 0 || *hours > 1000 * kHoursPerYear) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\")");
+    if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\")");
     o.horizon = *hours;
   }
   std::vector<Scenario> scs;

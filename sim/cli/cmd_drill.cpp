@@ -1,6 +1,7 @@
 // drsim drill FILE: replay a scenario's injections as a timeline, like an incident report.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -55,9 +56,9 @@ int cmd_drill(const std::vector<std::string>& args) {
       ("file", po::value<std::string>(), "the scenario file (it must have \"injections\")")
       ("variant", po::value<std::vector<std::string>>()->default_value({}, ""), "apply this what-if variant first; repeatable")
       ("point", po::bool_switch(), "every distribution at its median, every probability >= 0.5 happens: the replay of the report")
-      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed of the sampled trajectory and of --trials")
-      ("trial", po::value<std::uint64_t>()->default_value(0), "which sampled trajectory to show (its stream index)")
-      ("trials", po::value<std::uint64_t>()->default_value(0, "none"),
+      ("seed", po::value<std::string>()->default_value("1"), "random seed of the sampled trajectory and of --trials")
+      ("trial", po::value<std::string>()->default_value("0"), "which sampled trajectory to show (its stream index)")
+      ("trials", po::value<std::string>()->default_value("0", "none"),
        "also run this many sampled replays and show the downtime distribution and where the shown timeline falls in it")
       ("random-failures", po::bool_switch(), "let random failures happen during the drill too (default: only the injections and what they cause)")
       ("max-duration", po::value<std::string>()->default_value("30d"), "stop a drill that has not recovered after this long past the last injection")
@@ -85,17 +86,29 @@ int cmd_drill(const std::vector<std::string>& args) {
              "  drsim drill scenarios/incidents/constant-contact-power.json --trials 2000\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim drill FILE)");
+  const std::uint64_t seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  const std::uint64_t trial = count_arg("trial", vm["trial"].as<std::string>(), 0, UINT64_MAX);
+  const std::uint64_t ntrials = count_arg("trials", vm["trials"].as<std::string>(), 0, 10000000, "every replay's downtime is kept for the percentiles");
+  check_outputs({vm["file"].as<std::string>()}, {{"events", vm["events"].as<std::string>()}, {"json", vm["json"].as<std::string>()}});
   Scenario sc = load(vm["file"].as<std::string>(), vm["variant"].as<std::vector<std::string>>());
   if (sc.injections.empty())
     throw CliError(sc.file + " has no \"injections\": nothing to drill (hint: add one, like {\"at\": \"10m\", \"action\": \"fail\", "
                              "\"target\": \"dc1/lb-a\"}, or use 'drsim run' for random failures)");
   auto maxd = parse_duration(vm["max-duration"].as<std::string>());
-  if (!maxd || *maxd <= 0) throw CliError("--max-duration: invalid duration \"" + vm["max-duration"].as<std::string>() + "\" (hint: like \"30d\")");
+  if (!maxd || !(*maxd > 0 && *maxd <= 1000 * kHoursPerYear)) throw CliError("--max-duration: invalid duration \"" + vm["max-duration"].as<std::string>() + "\" (hint: like \"30d\")");
   double last = 0;
   for (const auto& in : sc.injections) last = std::max(last, in.at + in.every * std::max(0, in.repeat - 1));
   const double horizon = last + *maxd;
-  const std::uint64_t seed = vm["seed"].as<std::uint64_t>(), trial = vm["trial"].as<std::uint64_t>();
   const std::string engine = vm["engine"].as<std::string>();
+  // What a replay can cover and a timeline can print: 10,000 years; SimGrid costs about
+  // 25 s per simulated year, so it replays at most 2 years.
+  if (!std::isfinite(last) || last > kMaxPrintableHours)
+    throw CliError(fmt::format("the last injection is at {} past the start: a drill replays at most 10000 years", format_duration(last)));
+  if (!(horizon <= kMaxPrintableHours))
+    throw CliError(fmt::format("the last injection plus --max-duration is {}: a drill replays at most 10000 years (hint: a shorter --max-duration)", format_duration(horizon)));
+  if (engine == "simgrid" && horizon > 2 * kHoursPerYear)
+    throw CliError(fmt::format("--engine simgrid replays at most 2 years (this drill may run {}: about 25 s of SimGrid per simulated year); use --engine fast or a shorter --max-duration",
+                               format_duration(horizon)));
   const bool all_events = vm["all-events"].as<bool>();
 
   ModelOptions mo;
@@ -175,8 +188,7 @@ int cmd_drill(const std::vector<std::string>& args) {
 
   // ---- the distribution over sampled replays
   nlohmann::json jdist;
-  if (std::uint64_t n = vm["trials"].as<std::uint64_t>(); n > 0) {
-    if (n > 10000000) throw CliError("--trials: at most 10000000");
+  if (const std::uint64_t n = ntrials; n > 0) {
     ModelOptions so;
     so.random_failures = mo.random_failures;
     Model m2(sc, so);

@@ -1,10 +1,12 @@
 // drsim merge FILE SHARD...: combine the shards of one run into results.json.
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "analysis/report.h"
 #include "sim/cli/cli.h"
 #include "sim/results.h"
+#include "sim/runner.h"
 
 namespace drsim::cli {
 
@@ -26,15 +28,20 @@ int cmd_merge(const std::vector<std::string>& args) {
   if (!vm.count("file")) throw CliError("usage: drsim merge FILE SHARD...");
   auto files = vm["file"].as<std::vector<std::string>>();
   if (files.size() < 2) throw CliError("no shard files given (usage: drsim merge FILE SHARD...)");
+  const std::string out = vm["out"].as<std::string>();
+  check_outputs(files, {{"out", out}});
   Scenario sc = load(files[0]);
   std::vector<nlohmann::json> shards;
   for (std::size_t i = 1; i < files.size(); ++i) {
-    std::ifstream in(files[i]);
+    std::ifstream in(files[i], std::ios::binary);
     if (!in) throw CliError("cannot open " + files[i]);
+    std::ostringstream text;
+    text << in.rdbuf();
     try {
-      shards.push_back(nlohmann::json::parse(in));
-    } catch (const std::exception&) {
-      throw CliError(files[i] + " is not a drsim shard file (not JSON)");
+      // Verified against its SHA-256 before any field is read.
+      shards.push_back(unseal_json(text.str(), "the shard file " + files[i]));
+    } catch (const UsageError& e) {
+      throw CliError(e.what());
     }
   }
   RunOptions o;
@@ -47,7 +54,7 @@ int cmd_merge(const std::vector<std::string>& args) {
     throw CliError(std::string("a shard file is damaged: ") + e.what());
   }
   nlohmann::json j = results_json(sc, o, r);
-  if (const auto& out = vm["out"].as<std::string>(); !out.empty()) write_output(out, j.dump(2) + "\n");
+  if (!out.empty()) write_output(out, j.dump(2) + "\n");
   if (!vm["quiet"].as<bool>()) std::cout << format_run_summary(j);
   return kOk;
 }

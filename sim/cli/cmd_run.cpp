@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -31,31 +33,32 @@ int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()
       ("file", po::value<std::string>(), "the scenario file")
-      ("trials,n", po::value<std::uint64_t>()->default_value(10000), "number of trials (independent replications)")
-      ("target-rel-ci", po::value<double>()->default_value(0, "off"),
+      ("trials,n", po::value<std::string>()->default_value("10000"), "number of trials (independent replications)")
+      ("target-rel-ci", po::value<std::string>()->default_value("0", "off"),
        "instead of a fixed count: stop when the 95 % CI half-width of mean downtime is below this share of the mean "
        "(e.g. 0.01), checked after each block of trials, from 1000 trials on")
-      ("max-trials", po::value<std::uint64_t>()->default_value(1000000), "cap for --target-rel-ci")
+      ("max-trials", po::value<std::string>()->default_value("1000000"), "cap for --target-rel-ci")
       ("horizon", po::value<std::string>()->default_value("", "the scenario's, else 1y"),
        "length of one trial, a duration like \"1y\" or \"30d\"")
-      ("seed", po::value<std::uint64_t>()->default_value(1), "random seed: same seed, same results, whatever --jobs")
-      ("jobs,j", po::value<int>()->default_value(0, "all cores"), "worker threads")
+      ("seed", po::value<std::string>()->default_value("1"), "random seed: same seed, same results, whatever --jobs")
+      ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads")
       ("engine", po::value<std::string>()->default_value("fast"),
        "fast (event calendar) or simgrid (the platform: one worker process per trial, --jobs at a time; "
        "same statistics as fast, plus probe and replication metrics; for hundreds of trials, not millions)")
-      ("probe-interval", po::value<double>()->default_value(300), "simgrid: seconds between user probes (0 = none)")
+      ("probe-interval", po::value<std::string>()->default_value("300"), "simgrid: seconds between user probes (0 = none, else at least 1)")
       ("variant", po::value<std::vector<std::string>>()->default_value({}, ""), "apply this what-if variant; repeatable")
       ("random-failures", po::value<std::string>()->default_value("auto"),
        "on | off | auto: auto = off for a scenario with injections (a trial runs from the injection until every "
        "recovery is done), on otherwise (a trial is one horizon of random failures)")
       ("out,o", po::value<std::string>()->default_value(""), "write results.json here (atomically)")
       ("trials-csv", po::value<std::string>()->default_value(""), "write one CSV row per trial here")
-      ("checkpoint", po::value<std::string>()->default_value(""), "write finished blocks here every few seconds")
+      ("checkpoint", po::value<std::string>()->default_value(""), "write finished blocks here every few seconds (an existing one is continued only with --resume)")
+      ("checkpoint-interval", po::value<std::string>()->default_value("5"), "seconds between checkpoints (0 = after every block)")
       ("resume", po::bool_switch(), "continue from --checkpoint; the result equals an uninterrupted run's")
       ("shard", po::value<std::string>()->default_value(""),
        "I/N: run only shard I of N (superblocks of 1000 blocks, dealt round-robin) and write its exact state to --out; "
        "'auto' takes I and N from OpenMPI (OMPI_COMM_WORLD_RANK/SIZE). Combine the shards with 'drsim merge'")
-      ("block", po::value<std::uint64_t>()->default_value(100), "trials per block (unit of merging and checkpoints; part of the result's identity)")
+      ("block", po::value<std::string>()->default_value("100"), "trials per block (unit of merging and checkpoints; part of the result's identity)")
       ("quiet,q", po::bool_switch(), "no summary on stdout, no progress");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -65,7 +68,8 @@ int cmd_run(const std::vector<std::string>& args) {
              "its nines, outage durations, time to detect, data lost, P(any outage), SLO error\n"
              "budget and breach risk, and downtime by cause — each with a 95 % confidence interval.\n"
              "Trial i draws from Philox streams keyed by (seed, i, entity): results do not depend\n"
-             "on --jobs. SIGINT/SIGTERM finish the current blocks, write the checkpoint, exit 130/143.\n\n"
+             "on --jobs. SIGINT/SIGTERM stop within a second (blocks in progress are dropped and\n"
+             "rerun on --resume), write the checkpoint, exit 130/143.\n\n"
              "examples:\n"
              "  drsim run scenarios/designs/two-site-baseline.json --trials 20000 --out results.json\n"
              "  drsim run design.json --target-rel-ci 0.01 --checkpoint run.ckpt\n"
@@ -75,34 +79,32 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim run FILE)");
   const std::string file = vm["file"].as<std::string>();
   RunOptions o;
-  o.trials = vm["trials"].as<std::uint64_t>();
-  o.target_rel_ci = vm["target-rel-ci"].as<double>();
-  o.max_trials = vm["max-trials"].as<std::uint64_t>();
-  o.seed = vm["seed"].as<std::uint64_t>();
-  o.jobs = vm["jobs"].as<int>();
+  o.target_rel_ci = real_arg("target-rel-ci", vm["target-rel-ci"].as<std::string>(), 0, 0.999, "a share of the mean, like 0.01 for ±1 %; 0 = off");
+  o.trials = count_arg("trials", vm["trials"].as<std::string>(), o.target_rel_ci > 0 ? 0 : 1, kMaxTrials,
+                       "beyond 10^15 trial counts are no longer exact; a run uses the same memory for any count");
+  o.max_trials = count_arg("max-trials", vm["max-trials"].as<std::string>(), o.target_rel_ci > 0 ? 1000 : 1, kMaxTrials,
+                           "at least 1000 with --target-rel-ci");
+  o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
   o.engine = vm["engine"].as<std::string>();
   o.trials_csv = vm["trials-csv"].as<std::string>();
   o.checkpoint = vm["checkpoint"].as<std::string>();
   o.resume = vm["resume"].as<bool>();
-  o.block = vm["block"].as<std::uint64_t>();
+  o.block = count_arg("block", vm["block"].as<std::string>(), 1, 1000000);
+  o.checkpoint_seconds = real_arg("checkpoint-interval", vm["checkpoint-interval"].as<std::string>(), 0, 86400);
+  o.finish_outputs = false;  // the CSV and the checkpoint are settled here, once results.json is safe
   const bool quiet = vm["quiet"].as<bool>();
   const std::string out = vm["out"].as<std::string>();
-  if (o.trials == 0 && o.target_rel_ci <= 0) throw CliError("--trials must be at least 1");
-  if (o.target_rel_ci < 0 || o.target_rel_ci >= 1 || std::isnan(o.target_rel_ci))
-    throw CliError("--target-rel-ci must be in (0, 1), like 0.01 for ±1 %");
-  if (o.target_rel_ci > 0 && o.max_trials < 1000) throw CliError("--max-trials must be at least 1000 with --target-rel-ci");
-  if (o.jobs < 0 || o.jobs > 4096) throw CliError("--jobs must be between 0 (all cores) and 4096");
-  if (o.block == 0 || o.block > 1000000) throw CliError("--block must be between 1 and 1000000");
   if (o.engine != "fast" && o.engine != "simgrid") throw CliError("--engine must be fast or simgrid, not \"" + o.engine + "\"");
 #ifndef DRSIM_HAVE_SIMGRID
   if (o.engine == "simgrid") throw CliError("this drsim was built without SimGrid (install libsimgrid-dev and rebuild)");
 #endif
-  const double probe_interval = vm["probe-interval"].as<double>();
+  const double probe_interval = real_arg("probe-interval", vm["probe-interval"].as<std::string>(), 0, 86400, "seconds; 0 = no probes, else at least 1");
+  if (probe_interval > 0 && probe_interval < 1) throw CliError("--probe-interval: at least 1 second (or 0 = no probes)");
   if (o.engine == "simgrid") {
     if (o.target_rel_ci > 0 || !o.checkpoint.empty() || !vm["shard"].as<std::string>().empty() || !o.trials_csv.empty())
       throw CliError("--engine simgrid runs a fixed --trials count without checkpoints, shards or --trials-csv (use the fast engine for those)");
     if (o.trials > 100000) throw CliError("--engine simgrid: at most 100000 trials (one process each); use the fast engine");
-    if (!(probe_interval >= 0)) throw CliError("--probe-interval must be >= 0");
   }
   if (o.resume && o.checkpoint.empty()) throw CliError("--resume needs --checkpoint FILE");
   std::string out_path = out;
@@ -114,10 +116,10 @@ int cmd_run(const std::vector<std::string>& args) {
       if (!r || !n) throw CliError("--shard auto: not started by mpirun (OMPI_COMM_WORLD_RANK/SIZE unset); give --shard I/N");
       spec = std::string(r) + "/" + n;
     }
-    unsigned long long i = 0, n = 0;
-    char extra = 0;
-    if (std::sscanf(spec.c_str(), "%llu/%llu%c", &i, &n, &extra) != 2 || n == 0 || i >= n || n > 1000000)
-      throw CliError("--shard must be I/N with 0 <= I < N, like 0/4, not \"" + spec + "\"");
+    const auto slash = spec.find('/');
+    if (slash == std::string::npos) throw CliError("--shard must be I/N with 0 <= I < N, like 0/4, not \"" + spec + "\"");
+    const std::uint64_t n = count_arg("shard", spec.substr(slash + 1), 1, 1000000, "N, the number of shards");
+    const std::uint64_t i = count_arg("shard", spec.substr(0, slash), 0, n - 1, "I, this shard, from 0 to N-1");
     o.shard_index = i;
     o.shard_count = n;
     if (out.empty()) throw CliError("--shard needs --out FILE: each shard writes its part there for 'drsim merge'");
@@ -130,9 +132,27 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
     auto hours = parse_duration(h);
-    if (!hours || *hours <= 0 || *hours > 1000 * kHoursPerYear)
+    if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear))
       throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\", \"30d\"; at most 1000y)");
     o.horizon = *hours;
+  }
+  if (o.engine == "simgrid" && probe_interval > 0) {
+    // Bound the work: probes per trial.
+    const double h = o.horizon > 0 ? o.horizon : 0;
+    if (h > 0 && h * 3600 / probe_interval > 1e6)
+      throw CliError(fmt::format("--probe-interval {} s over a {} h trial is {:.3g} probes per trial (at most 10^6): give a longer interval or 0",
+                                 probe_interval, h, h * 3600 / probe_interval));
+  }
+  // Every output checked before anything runs: not an input, not the same as another,
+  // its directory there and writable.
+  check_outputs({file}, {{"out", out_path},
+                         {"trials-csv", o.trials_csv},
+                         {"trials-csv", o.trials_csv.empty() ? "" : o.trials_csv + ".partial"},
+                         {"checkpoint", o.checkpoint}});
+  if (!o.checkpoint.empty() && !o.resume && std::filesystem::exists(o.checkpoint)) {
+    if (looks_like_checkpoint(o.checkpoint))
+      throw CliError("a checkpoint exists at " + o.checkpoint + ": add --resume to continue that run, or remove it to start afresh (nothing was run)");
+    throw CliError("--checkpoint " + o.checkpoint + " exists and is not a drsim checkpoint: drsim will not overwrite it (nothing was run)");
   }
   Scenario sc = load(file, vm["variant"].as<std::vector<std::string>>());
   const std::string rf = vm["random-failures"].as<std::string>();
@@ -142,6 +162,9 @@ int cmd_run(const std::vector<std::string>& args) {
   else throw CliError("--random-failures must be on, off or auto, not \"" + rf + "\"");
   if (!o.random_failures && sc.injections.empty())
     throw CliError("--random-failures off on a scenario without injections: nothing would ever fail");
+  if (o.engine == "simgrid" && probe_interval > 0 && o.horizon <= 0 && sc.horizon * 3600 / probe_interval > 1e6)
+    throw CliError(fmt::format("--probe-interval {} s over the scenario's {} h trial is {:.3g} probes per trial (at most 10^6): give a longer interval or 0",
+                               probe_interval, sc.horizon, sc.horizon * 3600 / probe_interval));
   o.progress = !quiet && ::isatty(2);
 
   std::signal(SIGINT, on_stop_signal);
@@ -162,17 +185,37 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  const std::string csv_part = o.trials_csv.empty() ? "" : o.trials_csv + ".partial";
   if (r.interrupted) {
     std::cerr << fmt::format("drsim run: interrupted by {} after {} trials; nothing but the checkpoint was written.\n",
                              r.signal == SIGINT ? "SIGINT" : "SIGTERM", r.trials);
-    if (!o.checkpoint.empty())
+    if (!o.checkpoint.empty()) {
       std::cerr << "  resume with the same command plus --resume (checkpoint: " << o.checkpoint << ")\n";
-    else
+    } else {
       std::cerr << "  (no --checkpoint was given: the run cannot be resumed)\n";
+      if (!csv_part.empty()) std::remove(csv_part.c_str());
+    }
     return 128 + r.signal;
   }
+  // Results first; only once they are safely written do the CSV and the checkpoint settle.
+  auto save = [&](const std::string& path, const std::string& text) {
+    try {
+      write_output(path, text);
+    } catch (const SaveError& e) {
+      if (!o.checkpoint.empty())
+        throw SaveError(std::string(e.what()) + "; the checkpoint " + o.checkpoint +
+                        " holds the whole run: free space and rerun the same command with --resume to write the results");
+      if (!csv_part.empty()) std::remove(csv_part.c_str());
+      throw;
+    }
+  };
+  auto finish = [&]() {
+    std::string err = finish_run_outputs(o);
+    if (!err.empty()) throw SaveError(err);
+  };
   if (o.shard_count > 1) {
-    write_output(out_path, shard_json(sc, o, r).dump() + "\n");
+    save(out_path, seal_json(shard_json(sc, o, r)) + "\n");
+    finish();
     if (!quiet)
       std::cout << fmt::format("shard {}/{}: {} trials in {} superblocks written to {} (combine with: drsim merge {} SHARD...)\n",
                                o.shard_index, o.shard_count, r.trials, r.superblocks.size(), out_path, file);
@@ -180,7 +223,8 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   nlohmann::json j = results_json(sc, o, r);
   if (!platform.is_null()) j["platform"] = platform;
-  if (!out.empty()) write_output(out, j.dump(2) + "\n");
+  if (!out.empty()) save(out, j.dump(2) + "\n");
+  finish();
   if (!quiet) std::cout << format_run_summary(j);
   return kOk;
 }

@@ -5,6 +5,7 @@
 
 #include "drsim_version.h"
 #include "sim/cli/cli.h"
+#include "sim/runner.h"
 
 namespace drsim::cli {
 int cmd_validate(const std::vector<std::string>& args);
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
     } catch (const drsim::cli::CliError& e) {
       std::cerr << "drsim " << name << ": error: " << e.what() << "\n";
       return drsim::cli::kBadInput;
+    } catch (const drsim::SaveError& e) {
+      // Could not save what it was asked to save (full disk, I/O error): exit 1.
+      std::cerr << "drsim " << name << ": error: " << e.what() << "\n";
+      return drsim::cli::kInternal;
     } catch (const std::exception& e) {
       std::cerr << "drsim " << name << ": internal error: " << e.what() << "\n";
       return drsim::cli::kInternal;
