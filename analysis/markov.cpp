@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -15,13 +17,19 @@ namespace {
 constexpr const char* kHint = "drsim analyze handles exponential lifetimes and repairs (see drsim analyze --help); use drsim run";
 
 struct Mode {
+  enum class Kind { random, latent, on_demand, external, change };
+  Kind kind = Kind::random;
   std::string label;
   std::vector<int> targets;  // component indices
   int comp = -1;             // owner (-1 for a common cause)
-  double rate = 0;           // failure rate per hour (beta split applied)
-  double repair = 0;         // repair rate per hour (repairable class)
+  double rate = 0;           // random/latent: failure rate per hour (beta split applied);
+                             // external: arrival rate; change: rate of bad changes QA misses
+  double repair = 0;         // repair rate per hour (0 = no repair: an external event)
+  double end = 0;            // external: 1 / mean duration
+  double p = 0;              // on_demand: probability of failing per demand
+  bool uses_crew = true;
+  int pool = -1;             // crew pool of the repair (-1 = unlimited)
   When when = When::always;
-  int crew_group = -1;
   double test_coverage = 1;  // proof-test class: the chance a test finds this fault
   std::string pointer;
 };
@@ -29,14 +37,29 @@ struct Mode {
 struct GroupInfo {
   const Group* g = nullptr;
   std::vector<int> members;  // node indices (components, groups or blocks)
-  int crews = 0;             // 0 = unlimited
+  int offset = 0;            // of its member slots in State::roles
+  int pool = -1;             // crew pool a manual switch-over needs (-1 = none)
   double coverage = 1, manual = 0;
 };
 
+// The CTMC state. Roles are part of it: without failback who is active depends on the
+// history (docs/model.md R3). Windows are the open manual switch-overs in the order they
+// opened (they claim crews in that order, before any repair: R4).
 struct State {
-  std::vector<int> faults;   // present faults (mode indices), in order of occurrence
-  std::vector<char> waiting; // per group: down, waiting for the manual switch-over
-  bool operator<(const State& o) const { return faults != o.faults ? faults < o.faults : waiting < o.waiting; }
+  std::vector<int> faults;          // present faults (mode indices), in order of occurrence
+  std::vector<signed char> roles;   // per group member slot: 0 none, 1 active, 2 standby
+  std::vector<std::pair<int, int>> windows;  // (group, pending standby slot or -1)
+  bool operator<(const State& o) const {
+    return std::tie(faults, roles, windows) < std::tie(o.faults, o.roles, o.windows);
+  }
+  bool operator==(const State& o) const {
+    return faults == o.faults && roles == o.roles && windows == o.windows;
+  }
+  int window_of(int g) const {
+    for (std::size_t i = 0; i < windows.size(); ++i)
+      if (windows[i].first == g) return static_cast<int>(i);
+    return -1;
+  }
 };
 
 class Builder {
@@ -51,17 +74,21 @@ class Builder {
     G_ = static_cast<int>(sc_.groups.size());
     comp_group_.assign(C_, -1);
     comp_slot_.assign(C_, -1);
+    for (const auto& pool : sc_.crews) pool_size_.push_back(std::max(1, pool.size));
+    int offset = 0;
     for (int g = 0; g < G_; ++g) {
       const Group& grp = sc_.groups[g];
       GroupInfo gi;
       gi.g = &grp;
+      gi.offset = offset;
       for (const auto& m : grp.members) gi.members.push_back(node(m));
+      offset += static_cast<int>(gi.members.size());
       for (std::size_t s = 0; s < gi.members.size(); ++s)
-        if (gi.members[s] < C_) {
+        if (gi.members[s] < C_ && comp_group_[gi.members[s]] < 0) {
           comp_group_[gi.members[s]] = g;
           comp_slot_[gi.members[s]] = static_cast<int>(s);
         }
-      gi.crews = grp.repair_crews;
+      gi.pool = grp.crew_pool >= 0 && grp.crew_pool < static_cast<int>(pool_size_.size()) ? grp.crew_pool : -1;
       const auto& f = grp.failover;
       gi.coverage = f.automatic ? f.coverage : 0;
       if (!f.mechanism.empty()) refuse(grp.pointer + "/failover/mechanism", "a failover mechanism (a component the failover needs)");
@@ -79,10 +106,15 @@ class Builder {
         refuse(grp.pointer + "/failover", "detection or switch-over delays (deterministic failover windows)");
       groups_.push_back(gi);
     }
+    slots_ = offset;
     // Failure modes.
+    comp_modes_.assign(C_, {});
     for (int c = 0; c < C_; ++c) {
       const auto& comp = sc_.components[c];
-      for (std::size_t k = 0; k < comp.failures.size(); ++k) add_mode(comp.failures[k], c, comp.failures[k].pointer, comp.id);
+      for (std::size_t k = 0; k < comp.failures.size(); ++k) {
+        comp_modes_[c].push_back(static_cast<int>(modes_.size()));
+        add_mode(comp.failures[k], c, comp.failures[k].pointer, comp.id);
+      }
     }
     for (const auto& cc : sc_.common_causes) {
       if (!cc.beta_group.empty()) {
@@ -105,7 +137,7 @@ class Builder {
         m.comp = -1;
         m.targets = targets;
         m.rate = modes_[proto].rate / (1 - cc.beta) * cc.beta;
-        m.crew_group = targets.empty() ? -1 : crew_group_of(targets[0]);
+        m.pool = targets.empty() ? -1 : comp_pool(targets[0]);
         modes_.push_back(m);
         mode_ids_.push_back(cc.id);
         continue;
@@ -117,18 +149,24 @@ class Builder {
         if (int n = node(id); n < C_) m.targets.push_back(n);
       for (const auto& id : cc.mode.also_fails)
         if (int n = node(id); n < C_) m.targets.push_back(n);
-      m.crew_group = m.targets.empty() ? -1 : crew_group_of(m.targets[0]);
+      m.pool = m.targets.empty() ? -1 : comp_pool(m.targets[0]);
+      if (m.kind == Mode::Kind::on_demand) refuse(cc.pointer + "/failure/type", "a shared on_demand mode");
     }
-    if (latent_ && random_) refuse("/components", "random and proof-tested latent failure modes together");
+    if (latent_ && random_) refuse("/components", "proof-tested latent failure modes together with other types");
     if (latent_ && !random_) check_proof_test_groups();
     if (modes_.empty()) refuse("/components", "no failure modes: nothing ever fails");
+    order_groups();
     return !failed_;
   }
 
   std::optional<MarkovResult> solve(std::size_t max_states, double at) {
     // Enumerate reachable states from all-up.
     State start;
-    start.waiting.assign(G_, 0);
+    start.roles.assign(static_cast<std::size_t>(slots_), 1);
+    for (int g = 0; g < G_; ++g)
+      if (groups_[g].g->mode == Group::Mode::active_standby)
+        for (int i = std::max(0, groups_[g].g->need); i < static_cast<int>(groups_[g].members.size()); ++i)
+          start.roles[static_cast<std::size_t>(groups_[g].offset + i)] = 2;
     std::map<State, int> index;
     std::vector<State> states;
     std::vector<std::tuple<int, int, double>> edges;
@@ -180,8 +218,8 @@ class Builder {
     std::vector<bool> down(states.size());
     std::vector<std::vector<bool>> gdown(static_cast<std::size_t>(G_), std::vector<bool>(states.size()));
     for (std::size_t i = 0; i < states.size(); ++i) {
-      down[i] = !service_up(states[i]);
       Eval e(*this, states[i]);
+      down[i] = !e.expr(sc_.service.requires_);
       for (int g = 0; g < G_; ++g) gdown[static_cast<std::size_t>(g)][i] = !e.works(C_ + g);
     }
     auto group_shares = [&](const Eigen::VectorXd& p, MarkovResult& res) {
@@ -295,33 +333,91 @@ class Builder {
     auto it = std::find(names_.begin(), names_.end(), id);
     return static_cast<int>(it - names_.begin());
   }
-  int crew_group_of(int c) const {
-    int g = comp_group_[c];
-    return g >= 0 && groups_[g].crews > 0 ? g : -1;
+  int comp_pool(int c) const {
+    int p = sc_.components[c].crew_pool;
+    return p >= 0 && p < static_cast<int>(pool_size_.size()) ? p : -1;
+  }
+  // Groups in dependency order (a group after every group it reads), as the model
+  // recomputes them.
+  void order_groups() {
+    const int N = static_cast<int>(names_.size());
+    std::vector<char> seen(static_cast<std::size_t>(N), 0);
+    std::function<void(int)> visit = [&](int n) {
+      if (n < 0 || n >= N || seen[n]) return;
+      seen[n] = 1;
+      if (n < C_) {
+        for (const auto& id : sc_.components[n].needs) visit(node(id));
+      } else if (n < C_ + G_) {
+        for (int m : groups_[n - C_].members) visit(m);
+      } else {
+        std::function<void(const Expr&)> refs = [&](const Expr& e) {
+          if (e.op == Expr::Op::ref) visit(node(e.ref));
+          for (const auto& a : e.args) refs(a);
+        };
+        refs(sc_.blocks[n - C_ - G_].expr);
+      }
+      if (n >= C_ && n < C_ + G_) group_order_.push_back(n - C_);
+    };
+    for (int n = 0; n < N; ++n) visit(n);
+  }
+  // The checks every repair in the repairable class passes: a plain exponential repair.
+  bool plain_repair(const Recovery& r, const std::string& p, Mode& m) {
+    if (!r.runbook.empty()) refuse(p + "/recovery/runbook", "a runbook (steps in sequence)");
+    else if (r.detect && r.detect->mean() > 0) refuse(p + "/recovery/detect", "a detection delay before the repair");
+    else if (!r.repair || r.repair->kind() != Distribution::Kind::exponential)
+      refuse(p + "/recovery/repair", "a " + (r.repair ? kind_name(*r.repair) : std::string("missing")) + " repair time");
+    else {
+      m.repair = r.repair->p1();
+      m.uses_crew = r.uses_crew;
+      return true;
+    }
+    return false;
   }
   void add_mode(const FailureMode& fm, int comp, const std::string& p, const std::string& owner) {
     Mode m;
     m.label = owner + (comp >= 0 ? "/" + fm.id : "");
     m.comp = comp;
     m.when = fm.when;
+    m.pointer = p;
     if (comp >= 0) m.targets.push_back(comp);
     for (const auto& id : fm.also_fails)
       if (int n = node(id); n < C_ && n != comp) m.targets.push_back(n);
-    m.crew_group = comp >= 0 ? crew_group_of(comp) : -1;
+    m.pool = comp >= 0 ? comp_pool(comp) : -1;
+    if (fm.escalate_after > 0) refuse(p + "/escalate", "an escalation after repeated failures");
     using T = FailureMode::Type;
     if (fm.type == T::random) {
       random_ = true;
+      m.kind = Mode::Kind::random;
       if (fm.ttf.kind() != Distribution::Kind::exponential) refuse(p + "/ttf", "a " + kind_name(fm.ttf) + " lifetime");
       m.rate = fm.ttf.kind() == Distribution::Kind::exponential ? fm.ttf.p1() : 0;
-      const Recovery& r = fm.recovery;
-      if (!r.runbook.empty()) refuse(p + "/recovery/runbook", "a runbook (steps in sequence)");
-      else if (r.detect && r.detect->mean() > 0) refuse(p + "/recovery/detect", "a detection delay before the repair");
-      else if (!r.repair || r.repair->kind() != Distribution::Kind::exponential)
-        refuse(p + "/recovery/repair", "a " + (r.repair ? kind_name(*r.repair) : std::string("missing")) + " repair time");
-      else m.repair = r.repair->p1();
-      if (fm.escalate_after > 0) refuse(p + "/escalate", "an escalation after repeated failures");
+      plain_repair(fm.recovery, p, m);
+    } else if (fm.type == T::on_demand) {
+      random_ = true;
+      m.kind = Mode::Kind::on_demand;
+      m.p = fm.p;
+      plain_repair(fm.recovery, p, m);
+    } else if (fm.type == T::external) {
+      // R1: Poisson arrivals whatever the targets' state, absorbed while the same
+      // mode's event is on; the event ends after its duration; no crew.
+      random_ = true;
+      m.kind = Mode::Kind::external;
+      if (fm.ttf.kind() != Distribution::Kind::exponential) refuse(p + "/rate", "external arrivals that are not a Poisson process");
+      m.rate = fm.ttf.kind() == Distribution::Kind::exponential ? fm.ttf.p1() : 0;
+      if (!fm.duration) refuse(p + "/duration", "an external event without a duration");
+      else if (fm.duration->kind() != Distribution::Kind::exponential)
+        refuse(p + "/duration", "a " + kind_name(*fm.duration) + " external duration");
+      else m.end = fm.duration->p1();
+      if (!fm.recovery.empty()) refuse(p + "/recovery", "an external event with a recovery (only a duration ends it here)");
+    } else if (fm.type == T::change) {
+      // R1: bad changes at rate x p_bad, QA stops each with its coverage; the recovery
+      // (roll back) is a repair and uses crews like one.
+      random_ = true;
+      m.kind = Mode::Kind::change;
+      m.rate = fm.rate * fm.p * (1 - fm.audit_coverage);
+      plain_repair(fm.recovery, p, m);
     } else if (fm.type == T::latent) {
       latent_ = true;
+      m.kind = Mode::Kind::latent;
       if (fm.ttf.kind() != Distribution::Kind::exponential) refuse(p + "/ttf", "a " + kind_name(fm.ttf) + " lifetime");
       m.rate = fm.ttf.kind() == Distribution::Kind::exponential ? fm.ttf.p1() : 0;
       if (fm.proof_interval <= 0) refuse(p, "a latent fault that is never proof-tested");
@@ -330,7 +426,6 @@ class Builder {
       if (fm.proof_offset != 0) refuse(p + "/proof_test/offset", "a proof-test offset");
       if (fm.proof_coverage <= 0) refuse(p + "/proof_test/coverage", "a latent fault that no proof test finds (coverage 0)");
       m.test_coverage = fm.proof_coverage;
-      m.pointer = p;
       if (fm.recovery.runbook.size() || (fm.recovery.repair && fm.recovery.repair->mean() > 0) || (fm.recovery.detect && fm.recovery.detect->mean() > 0))
         refuse(p + "/recovery", "a repair that takes time after a proof test (only instant test and repair)");
     } else {
@@ -360,12 +455,13 @@ class Builder {
         for (const auto& need : b.sc_.components[n].needs)
           if (ok) ok = works(b.node(need));
       } else if (n < b.C_ + b.G_) {
+        // A group works when `need` of its active members work and no window is open.
         int g = n - b.C_;
-        int w = 0, slot = 0;
-        const bool fixed = b.latent_ && b.groups_[g].g->mode == Group::Mode::active_standby;
-        for (int m : b.groups_[g].members)
-          if (!fixed || slot++ < b.groups_[g].g->need) w += works(m) ? 1 : 0;
-        ok = w >= b.groups_[g].g->need && !s.waiting[g];
+        const auto& gi = b.groups_[g];
+        int w = 0;
+        for (std::size_t i = 0; i < gi.members.size(); ++i)
+          if (s.roles[static_cast<std::size_t>(gi.offset) + i] == 1 && works(gi.members[i])) ++w;
+        ok = w >= gi.g->need && s.window_of(g) < 0;
       } else {
         ok = expr(b.sc_.blocks[n - b.C_ - b.G_].expr);
       }
@@ -385,26 +481,21 @@ class Builder {
       }
       return true;
     }
-    // 1 active, 2 standby, 0 not in a group.
-    int role(int c) {
+    // 1 active, 2 standby, 0 none (a lost member); components outside groups are active.
+    int role(int c) const {
       int g = b.comp_group_[c];
       if (g < 0) return 1;
-      const auto& gi = b.groups_[g];
-      if (gi.g->mode == Group::Mode::active_active) return 1;
-      if (b.latent_) return b.comp_slot_[c] < gi.g->need ? 1 : 2;  // fixed roles (check_proof_test_groups)
-      int active = 0;
-      for (int m : gi.members) {
-        if (m == c) return active < gi.g->need ? 1 : 2;
-        if (works(m)) ++active;
-      }
-      return 1;
+      return s.roles[static_cast<std::size_t>(b.groups_[g].offset + b.comp_slot_[c])];
     }
   };
-  bool service_up(const State& s) const {
-    Eval e(*this, s);
-    return e.expr(sc_.service.requires_);
-  }
+  // How fast mode m's clock runs in a state (its rate multiplier).
   double clock(const Mode& m, Eval& e) const {
+    switch (m.kind) {
+      case Mode::Kind::external:
+      case Mode::Kind::change: return 1;  // arrivals run whatever the state (R1)
+      case Mode::Kind::on_demand: return 0;  // drawn at demands only
+      default: break;
+    }
     if (m.comp < 0) return 1;
     // A unit under repair does not age; one with only hidden faults (the proof-test
     // class) runs on and keeps ageing, as in the model.
@@ -422,29 +513,223 @@ class Builder {
     }
     return 1;
   }
-  // Faults that hold a crew (or need none), by FIFO order within each crew group;
-  // a group waiting for its manual switch-over holds one crew first.
-  std::vector<char> in_repair(const State& s) const {
-    std::vector<int> used(G_, 0);
-    for (int g = 0; g < G_; ++g)
-      if (s.waiting[g] && groups_[g].crews > 0) used[g] = 1;
-    std::vector<char> r(s.faults.size(), 0);
-    for (std::size_t i = 0; i < s.faults.size(); ++i) {
-      int g = modes_[s.faults[i]].crew_group;
-      if (g < 0) r[i] = 1;
-      else if (used[g] < groups_[g].crews) {
-        r[i] = 1;
-        ++used[g];
+  // R4: in each pool the first `size` claims hold crews; the claims are the open manual
+  // windows in the order they opened, then the faults needing repair in order of
+  // occurrence. Returns, per fault, whether its repair runs, and per window whether its
+  // switch-over clock runs.
+  void crews(const State& s, std::vector<char>& fault_runs, std::vector<char>& window_runs) const {
+    std::vector<int> used(pool_size_.size(), 0);
+    window_runs.assign(s.windows.size(), 0);
+    for (std::size_t w = 0; w < s.windows.size(); ++w) {
+      int p = groups_[s.windows[w].first].pool;
+      if (p < 0) window_runs[w] = 1;
+      else if (used[p] < pool_size_[p]) {
+        window_runs[w] = 1;
+        ++used[p];
       }
     }
-    return r;
+    fault_runs.assign(s.faults.size(), 0);
+    for (std::size_t i = 0; i < s.faults.size(); ++i) {
+      const Mode& m = modes_[s.faults[i]];
+      if (m.repair <= 0) continue;
+      int p = m.uses_crew ? m.pool : -1;
+      if (p < 0) fault_runs[i] = 1;
+      else if (used[p] < pool_size_[p]) {
+        fault_runs[i] = 1;
+        ++used[p];
+      }
+    }
+  }
+
+  // ----- one transition of the repairable class, as the model processes it
+  //
+  // The event is applied, then each group (in dependency order) compares its members
+  // with what it saw before and reacts member by member in slot order, as
+  // models/model.cpp's recompute_group / member_lost / member_back /
+  // activate_replacement / reconfigure do. Random draws (failover coverage, on-demand
+  // failures) are choice points: every outcome is enumerated with its probability.
+  struct Event {
+    enum class Kind { occur, clear, manual_done } kind;
+    int arg;  // mode index, fault position, or group
+  };
+  struct Sim {
+    const Builder& b;
+    State s;
+    double prob = 1;
+    std::vector<int>& script;  // choices so far: 0 = the event of probability p happens
+    std::size_t pos = 0;
+    std::vector<std::vector<char>> seen;  // per group, per slot: member worked
+
+    Sim(const Builder& b_, const State& s0, std::vector<int>& sc) : b(b_), s(s0), script(sc) {
+      Eval e(b, s);
+      for (const auto& gi : b.groups_) {
+        std::vector<char> v;
+        for (int m : gi.members) v.push_back(e.works(m) ? 1 : 0);
+        seen.push_back(v);
+      }
+    }
+    bool chance(double p) {
+      if (p >= 1) return true;
+      if (p <= 0) return false;
+      if (pos == script.size()) script.push_back(0);
+      bool yes = script[pos++] == 0;
+      prob *= yes ? p : 1 - p;
+      return yes;
+    }
+    bool works(int n) {
+      Eval e(b, s);
+      return e.works(n);
+    }
+    signed char& role(int g, int slot) { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
+    int nslots(int g) const { return static_cast<int>(b.groups_[g].members.size()); }
+    int functional_active(int g) {
+      Eval e(b, s);
+      int k = 0;
+      for (int i = 0; i < nslots(g); ++i)
+        if (role(g, i) == 1 && e.works(b.groups_[g].members[i])) ++k;
+      return k;
+    }
+    int working(int g) {
+      Eval e(b, s);
+      int k = 0;
+      for (int m : b.groups_[g].members) k += e.works(m) ? 1 : 0;
+      return k;
+    }
+    bool mode_present(int mi) const { return std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end(); }
+    // A standby is asked to take over: its on-demand modes are drawn.
+    bool demand(int n) {
+      if (n < b.C_)
+        for (int mi : b.comp_modes_[n]) {
+          const Mode& m = b.modes_[mi];
+          if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) s.faults.push_back(mi);
+        }
+      return works(n);
+    }
+    void open_window(int g, int pending) { s.windows.emplace_back(g, pending); }
+    void abandon(int g) {
+      int w = s.window_of(g);
+      if (w >= 0) s.windows.erase(s.windows.begin() + w);
+    }
+    void activate_replacement(int g) {
+      for (int i = 0; i < nslots(g); ++i) {
+        if (role(g, i) != 2) continue;
+        if (demand(b.groups_[g].members[i])) {
+          reconfigure(g, i);
+          return;
+        }
+        role(g, i) = 0;
+      }
+    }
+    // No detection or switch-over delays in this class: a covered failover is instant.
+    void reconfigure(int g, int target) {
+      if (chance(b.groups_[g].coverage)) {
+        if (target >= 0 && role(g, target) == 2 && works(b.groups_[g].members[target])) role(g, target) = 1;
+        return;
+      }
+      open_window(g, target);  // the target stays standby until the switch-over ends (R3)
+    }
+    void finish_window(int g) {
+      int w = s.window_of(g);
+      if (w < 0) return;
+      int t = s.windows[static_cast<std::size_t>(w)].second;
+      s.windows.erase(s.windows.begin() + w);
+      if (t >= 0) {
+        if (role(g, t) == 2 && works(b.groups_[g].members[t])) role(g, t) = 1;
+        else if (b.groups_[g].g->mode == Group::Mode::active_standby) activate_replacement(g);
+      }
+    }
+    void member_lost(int g, int slot) {
+      const Group& def = *b.groups_[g].g;
+      int was = role(g, slot);
+      role(g, slot) = 0;
+      int w = s.window_of(g);
+      if (w >= 0 && s.windows[static_cast<std::size_t>(w)].second == slot) {
+        abandon(g);
+        if (def.mode == Group::Mode::active_standby) activate_replacement(g);
+        return;
+      }
+      if (was != 1) return;
+      if (w >= 0) return;  // a window is open: no second reconfiguration (R2 decides its end)
+      if (def.mode == Group::Mode::active_standby) activate_replacement(g);
+      else if (functional_active(g) >= def.need) reconfigure(g, -1);
+    }
+    void member_back(int g, int slot) {
+      const Group& def = *b.groups_[g].g;
+      // R2: a lost member coming back during a window calls the switch-over off; the
+      // service returns on it.
+      abandon(g);
+      if (def.mode == Group::Mode::active_active) {
+        role(g, slot) = 1;
+        return;
+      }
+      if (functional_active(g) < def.need) {
+        role(g, slot) = 1;
+        return;
+      }
+      role(g, slot) = 2;
+      if (def.failover.failback)
+        for (int i = nslots(g) - 1; i > slot; --i)
+          if (role(g, i) == 1) {
+            role(g, i) = 2;
+            role(g, slot) = 1;
+            break;
+          }
+    }
+    void propagate() {
+      for (bool changed = true; changed;) {
+        changed = false;
+        for (int g : b.group_order_) {
+          const auto& gi = b.groups_[g];
+          for (int i = 0; i < nslots(g); ++i) {
+            bool f = works(gi.members[i]);
+            auto& sn = seen[static_cast<std::size_t>(g)][static_cast<std::size_t>(i)];
+            if (sn && !f) {
+              sn = 0;
+              member_lost(g, i);
+              changed = true;
+            } else if (!sn && f) {
+              sn = 1;
+              member_back(g, i);
+              changed = true;
+            }
+          }
+          // R2: nothing left to switch to: the window is abandoned, its crew released.
+          if (s.window_of(g) >= 0 && working(g) < gi.g->need) {
+            abandon(g);
+            changed = true;
+          }
+        }
+      }
+    }
+    void run(const Event& ev) {
+      switch (ev.kind) {
+        case Event::Kind::occur: s.faults.push_back(ev.arg); break;
+        case Event::Kind::clear: s.faults.erase(s.faults.begin() + ev.arg); break;
+        case Event::Kind::manual_done: finish_window(ev.arg); break;
+      }
+      propagate();
+    }
+  };
+  // Every outcome of an event from state s, with its probability (depth-first over the
+  // choice points).
+  void outcomes(const State& s, const Event& ev, double rate, std::vector<std::pair<State, double>>& out) const {
+    std::vector<int> script;
+    for (;;) {
+      Sim sim(*this, s, script);
+      sim.run(ev);
+      if (sim.prob > 0) out.emplace_back(std::move(sim.s), rate * sim.prob);
+      script.resize(sim.pos);
+      while (!script.empty() && script.back() == 1) script.pop_back();
+      if (script.empty()) break;
+      script.back() = 1;
+    }
   }
 
   std::vector<std::pair<State, double>> transitions(const State& s) const {
     std::vector<std::pair<State, double>> out;
+    Eval e(*this, s);
     if (latent_) {
       // Hidden faults only accumulate until the next test.
-      Eval e(*this, s);
       for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
         if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
         State n = s;
@@ -454,49 +739,22 @@ class Builder {
       }
       return out;
     }
-    Eval e(*this, s);
-    // Failures.
+    // Failures, arrivals of outside events and bad changes.
     for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
-      if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
+      if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;  // absorbed
       double rate = modes_[mi].rate * clock(modes_[mi], e);
-      if (rate <= 0) continue;
-      State n = s;
-      n.faults.push_back(mi);
-      // An active member lost while its group still has enough: the failover may fail.
-      int g = -1;
-      for (int c : modes_[mi].targets)
-        if (comp_group_[c] >= 0 && groups_[comp_group_[c]].coverage < 1 && e.role(c) == 1 && e.works(c)) g = comp_group_[c];
-      if (g >= 0 && !s.waiting[g]) {
-        Eval after(*this, n);
-        int w = 0;
-        for (int m : groups_[g].members) w += after.works(m) ? 1 : 0;
-        if (w >= groups_[g].g->need) {
-          State d = n;
-          d.waiting[g] = 1;
-          out.emplace_back(n, rate * groups_[g].coverage);
-          out.emplace_back(d, rate * (1 - groups_[g].coverage));
-          continue;
-        }
-      }
-      settle(n);
-      out.emplace_back(n, rate);
+      if (rate > 0) outcomes(s, {Event::Kind::occur, mi}, rate, out);
     }
-    // Repairs.
-    auto rep = in_repair(s);
+    // Repairs (those holding a crew), ends of outside events, manual switch-overs.
+    std::vector<char> runs, wruns;
+    crews(s, runs, wruns);
     for (std::size_t i = 0; i < s.faults.size(); ++i) {
-      if (!rep[i]) continue;
-      State n = s;
-      n.faults.erase(n.faults.begin() + static_cast<long>(i));
-      settle(n);
-      out.emplace_back(n, modes_[s.faults[i]].repair);
+      const Mode& m = modes_[s.faults[i]];
+      double rate = (runs[i] ? m.repair : 0) + m.end;
+      if (rate > 0) outcomes(s, {Event::Kind::clear, static_cast<int>(i)}, rate, out);
     }
-    // Manual switch-overs.
-    for (int g = 0; g < G_; ++g) {
-      if (!s.waiting[g]) continue;
-      State n = s;
-      n.waiting[g] = 0;
-      out.emplace_back(n, groups_[g].manual);
-    }
+    for (std::size_t w = 0; w < s.windows.size(); ++w)
+      if (wruns[w]) outcomes(s, {Event::Kind::manual_done, s.windows[w].first}, groups_[s.windows[w].first].manual, out);
     return out;
   }
   // A proof test: each present (hidden) fault is found with its test coverage and then
@@ -524,28 +782,20 @@ class Builder {
     }
     return out;
   }
-  // A group waiting for a switch-over with nothing left to switch to stops waiting
-  // (design.md V5: D -> 0 when the remaining unit fails).
-  void settle(State& n) const {
-    Eval e(*this, n);
-    for (int g = 0; g < G_; ++g) {
-      if (!n.waiting[g]) continue;
-      int w = 0;
-      for (int m : groups_[g].members) w += e.works(m) ? 1 : 0;
-      if (w < groups_[g].g->need) n.waiting[g] = 0;
-    }
-  }
 
   const Scenario& sc_;
   Diagnostics& d_;
   bool failed_ = false, latent_ = false, random_ = false;
   double tau_ = 0;
-  int C_ = 0, G_ = 0;
+  int C_ = 0, G_ = 0, slots_ = 0;
   std::vector<std::string> names_;
   std::vector<int> comp_group_, comp_slot_;
   std::vector<GroupInfo> groups_;
+  std::vector<int> group_order_;
+  std::vector<int> pool_size_;
   std::vector<Mode> modes_;
   std::vector<std::string> mode_ids_;
+  std::vector<std::vector<int>> comp_modes_;
 };
 
 }  // namespace

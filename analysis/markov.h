@@ -5,13 +5,17 @@
 // Two classes of scenario are Markovian here; anything else is refused with the JSON
 // pointer of the first part that is not (a lognormal repair, a runbook, a time bomb...):
 //
-//  repairable  every failure mode is `random` with an exponential lifetime and a plain
-//              exponential `repair` (no `detect`, no runbook). Groups: k of n, active-
-//              active or active-standby (hot, warm, cold), `repair_crews` (FIFO), and an
-//              imperfect failover — `coverage` c < 1 with an exponential `manual`
-//              switch-over and no detection/switch-over delays — as in design.md V5.
-//              Common causes: beta factors and shared `random` modes. Solved for the
-//              steady state; MTTFF from all-up as a mean time to absorption.
+//  repairable  failure modes `random` (exponential lifetime), `on_demand` (p per demand
+//              of a standby asked to take over), `external` (Poisson arrivals at `rate`,
+//              an exponential `duration`, no recovery) and `change` (bad changes at
+//              rate x p_bad x (1 - qa coverage)); every repair a plain exponential
+//              `repair` (no `detect`, no runbook, no escalation). Groups: k of n,
+//              active-active or active-standby (hot, warm, cold), with or without
+//              failback; an imperfect failover — `coverage` c < 1 with an exponential
+//              `manual` switch-over and no detection/switch-over delays (design.md V5).
+//              Crew pools (`crews`, `repair_crews`). Common causes: beta factors and
+//              shared modes. Solved for the steady state; MTTFF from all-up as a mean
+//              time to absorption.
 //  proof-test  every failure mode is `latent`, exponential, proof-tested every τ (the
 //              same τ, offset 0) with instant repair: the chain of hidden faults over
 //              one test interval, started from the periodic regime just after a test
@@ -22,12 +26,26 @@
 //              `need` members active; such groups need failback or identical members,
 //              and coverage 1 on their members.
 //
-// Roles in active-standby groups follow the preference order (the first `need` working
-// members are active), which is the model's behaviour with failback, and the same
-// availability without it when the members are alike.
+// The rules are docs/model.md's (issue 11, R1-R4), followed event by event as
+// models/model.cpp does:
+//  - external and change arrivals run whatever the state; an arrival while the same
+//    mode's event is on is absorbed; an external event ends at 1/mean(duration);
+//  - roles are part of the state (none/active/standby per member slot): an active
+//    member lost demands the standbys in order (on_demand modes branch the transition
+//    by p), the first that works is the target, covered with probability c; otherwise a
+//    manual window opens with that standby pending — it stays standby (a cold one does
+//    not age) until the switch-over ends. A member that comes back is active if the
+//    group lacks active members, else standby; with failback it takes over at once
+//    from the least preferred active one;
+//  - a window is abandoned when fewer than `need` members can work, and ends when a
+//    lost member comes back (it serves again);
+//  - in each crew pool the first `size` claims hold crews: the open windows in the
+//    order they opened, then the faults needing repair in order of occurrence.
 //
-// The state is the ordered list of present faults (order = crew queue) plus, per group,
-// whether it waits for a manual switch-over. Chains above `max_states` are refused.
+// The state is the ordered list of present faults (order of occurrence = crew claims),
+// the roles, and the open windows (group, pending standby slot) in the order they
+// opened. Random draws in a transition are enumerated, each outcome a transition with
+// its probability. Chains above `max_states` are refused.
 //
 // Thread-safety: pure functions.
 #pragma once
