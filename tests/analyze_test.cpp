@@ -506,3 +506,47 @@ TEST_CASE("analyze: a beta-factor common cause in a repairable pair", "[analytic
   text.insert(text.rfind(", \"service\""), R"(, "common_causes": [{"id": "ccf", "group": "pair", "mode": "hw", "beta": 0.2}])");
   close(analyze_ok(text).unavailability, truth);
 }
+
+TEST_CASE("analyze: a manual switch-over preempts the repair in progress (R4)", "[analytic][analyze]") {
+  // 1 of 3 active-active, lambda 0.01, mu 0.1, c 0.7, delta 0.5/h, one crew. A loss that
+  // leaves a member working reconfigures; when it fails the switch-over takes the crew,
+  // even from a repair already running (that repair waits: exponential, so the same as
+  // restarting it). States: 0 all up; 1 one down; 1W one down, window; 2 two down; 2W two
+  // down, window (the crew on it); 3 all down (the window abandoned: nothing works).
+  const double l = 0.01, m = 0.1, c = 0.7, d = 0.5;
+  HandChain h(6);  // 0, 1, 2 = 1W, 3 = 2, 4 = 2W, 5 = 3
+  h.rate(0, 1, 3 * l * c);
+  h.rate(0, 2, 3 * l * (1 - c));
+  h.rate(1, 0, m);
+  h.rate(1, 3, 2 * l * c);
+  h.rate(1, 4, 2 * l * (1 - c));
+  h.rate(2, 1, d);
+  h.rate(2, 4, 2 * l);  // a second loss during the window: one still works, it goes on
+  h.rate(3, 1, m);
+  h.rate(3, 5, l);
+  h.rate(4, 3, d);
+  h.rate(4, 5, l);
+  h.rate(5, 3, m);
+  Eigen::VectorXd pi = h.stationary();
+  const std::string g = R"({"id": "trio", "members": ["a", "b", "c"], "need": 1, "repair_crews": 1,
+      "failover": {"coverage": 0.7, "manual": {"dist": "exponential", "mean": "2h"}}})";
+  close(analyze_ok(scenario({unit("a", "100h", "10h"), unit("b", "100h", "10h"), unit("c", "100h", "10h")}, g, R"("trio")")).unavailability,
+        pi(2) + pi(4) + pi(5));
+}
+
+TEST_CASE("analyze: hot standby groups are their units' binomial", "[analytic][analyze]") {
+  // Hot standbys age as if active and failover is perfect, with a crew per member: the
+  // units are independent, and the group works while `need` of them do, whatever the roles.
+  // Pair of unlike units (u = lambda/(lambda+mu)): U = ua ub. 2 of 3 alike: U = 3u^2(1-u) + u^3.
+  const double ua = 1e-3 / (1e-3 + 0.1), ub = 5e-3 / (5e-3 + 0.05);
+  close(analyze_ok(scenario({unit("a", "1000h", "10h"), unit("b", "200h", "20h")},
+                            R"({"id": "pair", "members": ["a", "b"], "need": 1, "mode": "active-standby", "standby": "hot"})", R"("pair")"))
+            .unavailability,
+        ua * ub);
+  const double u = 0.01 / 0.11;
+  close(analyze_ok(scenario({unit("a", "100h", "10h"), unit("b", "100h", "10h"), unit("c", "100h", "10h")},
+                            R"({"id": "trio", "members": ["a", "b", "c"], "need": 2, "mode": "active-standby", "standby": "hot"})",
+                            R"("trio")"))
+            .unavailability,
+        3 * u * u * (1 - u) + u * u * u);
+}
