@@ -2,6 +2,9 @@
 # Reproduces the table of docs/validation.md: for V1-V7, the closed form (design.md §6),
 # the CTMC solution (drsim analyze) and the Monte Carlo estimate with its 95 % CI
 # (drsim run). Usage: scripts/validation-table.sh [TRIALS_V1_V5] [TRIALS_V6_V7] [SEED]
+# Then the matrix of issue 11 (scenarios/validation/M*.json): its rows come from the
+# test that derives each truth, tests/validation_matrix_test.cpp (DRSIM_MATRIX_TABLE=1);
+# skipped when the test binary (DRSIM_TESTS, default build/tests/drsim_tests) is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 drsim=${DRSIM:-build/drsim}
@@ -43,3 +46,12 @@ for v in range(1, 8):
     c = closed[v]
     print(f"| V{v} | {c:.6e} | {an:.9e} | {abs(an-c)/c:.1e} | {u:.4e} [{lo:.4e}, {hi:.4e}] | {'yes' if lo <= c <= hi else 'NO'} | {r['trials']:,} |")
 PY
+tests=${DRSIM_TESTS:-$(dirname "$drsim")/tests/drsim_tests}
+if [ -x "$tests" ]; then
+  echo
+  echo "| case | steady-state truth | analyze | truth over the horizon | Monte Carlo [95 % CI] | z | CI holds it | trials |"
+  echo "|---|---|---|---|---|---|---|---|"
+  DRSIM_MATRIX_TABLE=1 "$tests" "[matrix]" | grep '^| M' | sort | sed 's/| -1.000000e+00 |/| — |/'
+else
+  echo "(matrix skipped: no $tests)" >&2
+fi
