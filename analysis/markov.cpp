@@ -710,6 +710,20 @@ class Builder {
       propagate();
     }
   };
+  // Only the order of occurrence within a crew pool matters (R4): faults are grouped by
+  // the pool they claim, in occurrence order within it; those that claim no crew are
+  // sorted by mode. Fewer states, the same chain.
+  int claim_pool(int mi) const {
+    const Mode& m = modes_[mi];
+    return m.repair > 0 && m.uses_crew ? m.pool : -1;
+  }
+  void canonical(State& s) const {
+    std::stable_sort(s.faults.begin(), s.faults.end(), [&](int a, int b) {
+      int pa = claim_pool(a), pb = claim_pool(b);
+      if (pa != pb) return pa < pb;
+      return pa < 0 && a < b;
+    });
+  }
   // Every outcome of an event from state s, with its probability (depth-first over the
   // choice points).
   void outcomes(const State& s, const Event& ev, double rate, std::vector<std::pair<State, double>>& out) const {
@@ -717,7 +731,10 @@ class Builder {
     for (;;) {
       Sim sim(*this, s, script);
       sim.run(ev);
-      if (sim.prob > 0) out.emplace_back(std::move(sim.s), rate * sim.prob);
+      if (sim.prob > 0) {
+        canonical(sim.s);
+        out.emplace_back(std::move(sim.s), rate * sim.prob);
+      }
       script.resize(sim.pos);
       while (!script.empty() && script.back() == 1) script.pop_back();
       if (script.empty()) break;

@@ -42,8 +42,8 @@
 //  - in each crew pool the first `size` claims hold crews: the open windows in the
 //    order they opened, then the faults needing repair in order of occurrence.
 //
-// The state is the ordered list of present faults (order of occurrence = crew claims),
-// the roles, and the open windows (group, pending standby slot) in the order they
+// The state is the list of present faults — grouped by the crew pool they claim, in
+// order of occurrence within it (the crew claims); those claiming no crew by mode — the roles, and the open windows (group, pending standby slot) in the order they
 // opened. Random draws in a transition are enumerated, each outcome a transition with
 // its probability. Chains above `max_states` are refused.
 //
