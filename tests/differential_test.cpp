@@ -34,8 +34,8 @@
 // CI machine (RelWithDebInfo).
 //
 // Environment: DRSIM_SOAK=N runs N scenarios with seeds 1001..1000+N instead of the CI
-// list; DRSIM_DIFF_SEED=S runs seed S only (replay), DRSIM_DIFF_VERBOSE=1 prints a line
-// per scenario.
+// list; DRSIM_DIFF_SEED=S runs seed S only (replay), DRSIM_DIFF_TRIALS=X runs X times the
+// trials on other random numbers, DRSIM_DIFF_VERBOSE=1 prints a line per scenario.
 //
 // "[differential][engines]": for 20 generated scenarios with injections, the SimGrid
 // engine and the fast engine produce the same model events, outages and downtime (the
@@ -154,8 +154,10 @@ Outcome run_one(std::uint64_t seed, const testgen::GenOptions& base) {
     s = std::clamp(s, 1e-3, 1e4);
   }
   RunOptions ro;
-  ro.trials = o.g.latent_class ? kTrialsLatent : kTrialsRepairable;
-  ro.seed = o.mc_seed = 7000 + seed;
+  // DRSIM_DIFF_TRIALS=X: X times the trials, on other random numbers (to look closer at a seed).
+  const std::uint64_t x = std::getenv("DRSIM_DIFF_TRIALS") ? std::max(1ull, std::strtoull(std::getenv("DRSIM_DIFF_TRIALS"), nullptr, 10)) : 1;
+  ro.trials = (o.g.latent_class ? kTrialsLatent : kTrialsRepairable) * x;
+  ro.seed = o.mc_seed = 7000 + seed + (x > 1 ? 100000 : 0);
   ro.jobs = 1;
   o.trials = ro.trials;
   RunOutcome run = run_monte_carlo(*sc, ro);
@@ -297,6 +299,7 @@ TEST_CASE("differential: SimGrid and fast engines produce the same trajectory on
   opt.injections = true;
   const fs::path dir = out_dir();
   int compared = 0, differ = 0;
+  std::size_t events = 0;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     testgen::Generated g = testgen::generate(seed, opt);
     const std::string name = "engines-seed-" + std::to_string(seed) + ".json";
@@ -357,9 +360,11 @@ TEST_CASE("differential: SimGrid and fast engines produce the same trajectory on
     CHECK(sg["full"] == fast["full"]);
     CHECK(sg["degraded"] == fast["degraded"]);
     CHECK(fast["events"].size() > 0);
+    events += fast["events"].size();
     ++compared;
   }
-  std::cout << "differential engines: " << compared << " generated scenarios compared, " << differ << " differ\n";
+  std::cout << "differential engines: " << compared << " generated scenarios compared (" << events << " model events), "
+            << differ << " differ\n";
   CHECK(compared == 20);
 }
 
