@@ -30,7 +30,7 @@ enum Handler : std::uint32_t {
   kRenewal,         // a time bomb's key renewal
   kBombExpire,      // a wrong key expired
   kBombAlert,       // expiry monitoring alerted
-  kCrewDispatch,    // hand free crews of a group to waiting repairs (after the instant's events)
+  kCrewDispatch,    // hand a pool's free crews to waiting repairs (after the instant's events)
 };
 
 
@@ -126,8 +126,11 @@ struct Model::Impl {
   struct Job {
     int fault = -1;
     const Recovery* rec = nullptr;
-    int crew_group = -1;
+    int pool = -1;             // crew pool it needs, -1 = none
     bool has_crew = false;
+    std::uint64_t seq = 0;     // first-come first-served order within the pool
+    double due = 0;            // when the running repair ends
+    double remaining = -1;     // a preempted repair's time still to do, -1 = not started
     EventId ev = kNoEvent;
     bool live = false;
   };
@@ -154,13 +157,22 @@ struct Model::Impl {
     EventId window_ev = kNoEvent;
     bool raw = true, bridging = false;
     EventId bridge_ev = kNoEvent;
-    int crews_free = 0;
     bool manual_waiting_crew = false, manual_has_crew = false;
-    std::vector<int> crew_queue;     // jobs waiting for a crew
-    bool dispatch_pending = false;   // a kCrewDispatch is scheduled
     RandomStream rng;
   };
   std::vector<GroupRt> grt;
+
+  // A crew pool: manual switch-overs first (in the order they asked), then repairs by
+  // `seq`; a switch-over that finds every crew busy on repairs preempts the repair that
+  // started last (docs/model.md "Repair crews").
+  struct PoolRt {
+    int free = 0;
+    std::vector<int> queue;          // jobs waiting for a crew, ascending seq
+    std::vector<int> manual_wait;    // groups whose manual switch-over waits for a crew
+    bool dispatch_pending = false;   // a kCrewDispatch is scheduled
+  };
+  std::vector<PoolRt> prt;
+  std::uint64_t job_seq = 0;
 
   std::vector<int> inj_left;
   int injections_pending = 0;
@@ -392,6 +404,7 @@ struct Model::Impl {
     mrt.resize(modes.size());
     rbs.resize(sc.runbooks.size());
     grt.resize(G);
+    prt.resize(sc.crews.size());
   }
 
   // The mode an injection acts on: the named one, or the first whose type fits.
@@ -525,8 +538,10 @@ struct Model::Impl {
     x.expired = true;
     ++live_faults;
     mrt[mi].fault = f;
-    s->cancel(mrt[mi].ev);
-    mrt[mi].ev = kNoEvent;
+    if (clocked(mi)) {  // a lifetime stops; arrivals of outside events and changes go on
+      s->cancel(mrt[mi].ev);
+      mrt[mi].ev = kNoEvent;
+    }
     return f;
   }
   // A loss of what a component needs is a consequence, not a cause: outages are charged
@@ -650,8 +665,7 @@ struct Model::Impl {
     job.live = true;
     ++live_jobs;
     int owner = modes[mi].comp >= 0 ? modes[mi].comp : (modes[mi].targets.empty() ? -1 : modes[mi].targets[0]);
-    int g = owner >= 0 ? comp_group[owner] : -1;
-    if (rec.uses_crew && g >= 0 && gdefs[g].g->repair_crews > 0) job.crew_group = g;
+    if (rec.uses_crew && owner >= 0) job.pool = sc.components[owner].crew_pool;
     if (rec.detect) {
       job.ev = s->schedule_after(draw(*rec.detect, mrt[mi].rng), kDetectDone, j);
     } else {
@@ -664,57 +678,89 @@ struct Model::Impl {
   // failover) takes the crew first: service before repair (docs/model.md, design V5).
   void after_detect(int j) {
     Job& job = jobs[j];
-    if (job.crew_group >= 0) {
-      auto& gr = grt[job.crew_group];
-      gr.crew_queue.push_back(j);
-      if (gr.crews_free > 0 && !gr.dispatch_pending) {
-        gr.dispatch_pending = true;
-        s->schedule_after(0, kCrewDispatch, static_cast<std::uint32_t>(job.crew_group));
+    if (job.pool >= 0) {
+      job.seq = ++job_seq;
+      auto& pr = prt[job.pool];
+      enqueue(pr, j);
+      if (pr.free > 0 && !pr.dispatch_pending) {
+        pr.dispatch_pending = true;
+        s->schedule_after(0, kCrewDispatch, static_cast<std::uint32_t>(job.pool));
       }
       return;
     }
     begin_repair(j);
   }
-  void dispatch_crews(int g) {
-    auto& gr = grt[g];
-    gr.dispatch_pending = false;
-    while (gr.crews_free > 0 && !gr.crew_queue.empty()) {
-      int j = gr.crew_queue.front();
-      gr.crew_queue.erase(gr.crew_queue.begin());
-      --gr.crews_free;
+  void enqueue(PoolRt& pr, int j) {
+    auto it = std::find_if(pr.queue.begin(), pr.queue.end(), [&](int k) { return jobs[k].seq > jobs[j].seq; });
+    pr.queue.insert(it, j);
+  }
+  void dispatch_crews(int p) {
+    auto& pr = prt[p];
+    pr.dispatch_pending = false;
+    while (pr.free > 0 && !pr.queue.empty()) {
+      int j = pr.queue.front();
+      pr.queue.erase(pr.queue.begin());
+      --pr.free;
       jobs[j].has_crew = true;
       begin_repair(j);
     }
   }
+  // Starts (or resumes, after a preemption) the hands-on part of a repair.
   void begin_repair(int j) {
     Job& job = jobs[j];
     int mi = faults[job.fault].mode;
-    job.ev = s->schedule_after(draw(*job.rec->repair, mrt[mi].rng), kRepairDone, j);
+    double t = job.remaining >= 0 ? job.remaining : draw(*job.rec->repair, mrt[mi].rng);
+    job.remaining = -1;
+    job.due = s->now() + t;
+    job.ev = s->schedule_at(job.due, kRepairDone, j);
   }
-  void release_crew(int g) {
-    auto& gr = grt[g];
-    // A manual switch-over waiting for the crew goes first: service before repair.
-    if (gr.manual_waiting_crew) {
-      gr.manual_waiting_crew = false;
-      gr.manual_has_crew = true;
+  void release_crew(int p) {
+    auto& pr = prt[p];
+    // A manual switch-over waiting for a crew goes first: service before repair.
+    if (!pr.manual_wait.empty()) {
+      int g = pr.manual_wait.front();
+      pr.manual_wait.erase(pr.manual_wait.begin());
+      grt[g].manual_waiting_crew = false;
+      grt[g].manual_has_crew = true;
       start_manual_clock(g);
       return;
     }
-    if (!gr.crew_queue.empty()) {
-      int j = gr.crew_queue.front();
-      gr.crew_queue.erase(gr.crew_queue.begin());
+    if (!pr.queue.empty()) {
+      int j = pr.queue.front();
+      pr.queue.erase(pr.queue.begin());
       jobs[j].has_crew = true;
       begin_repair(j);
       return;
     }
-    ++gr.crews_free;
+    ++pr.free;
+  }
+  // A manual switch-over of group g needs a crew of pool p now: a free one, or the one
+  // on the repair that started last (that repair waits, keeping its remaining time).
+  // False when every crew is on another switch-over.
+  bool take_crew_for_switchover(int p) {
+    auto& pr = prt[p];
+    if (pr.free > 0) {
+      --pr.free;
+      return true;
+    }
+    int victim = -1;
+    for (int j = 0; j < static_cast<int>(jobs.size()); ++j)
+      if (jobs[j].live && jobs[j].has_crew && jobs[j].pool == p && (victim < 0 || jobs[j].seq > jobs[victim].seq)) victim = j;
+    if (victim < 0) return false;
+    Job& job = jobs[victim];
+    s->cancel(job.ev);
+    job.ev = kNoEvent;
+    job.remaining = std::max(0.0, job.due - s->now());
+    job.has_crew = false;
+    enqueue(pr, victim);
+    return true;
   }
   void finish_job(int j) {
     Job& job = jobs[j];
     job.live = false;
     --live_jobs;
     free_jobs.push_back(j);
-    if (job.has_crew) release_crew(job.crew_group);
+    if (job.has_crew) release_crew(job.pool);
     int f = job.fault;
     defuse_or_clear(f);
   }
@@ -723,14 +769,14 @@ struct Model::Impl {
       Job& job = jobs[j];
       if (!job.live || job.fault != f) continue;
       s->cancel(job.ev);
-      if (job.crew_group >= 0) {
-        auto& q = grt[job.crew_group].crew_queue;
+      if (job.pool >= 0) {
+        auto& q = prt[job.pool].queue;
         q.erase(std::remove(q.begin(), q.end(), j), q.end());
       }
       job.live = false;
       --live_jobs;
       free_jobs.push_back(j);
-      if (job.has_crew) release_crew(job.crew_group);
+      if (job.has_crew) release_crew(job.pool);
     }
   }
   // A finished recovery of a time bomb's key before it expired defuses it.
@@ -833,6 +879,11 @@ struct Model::Impl {
       if (gr.role[i] == 1 && node_ok(d.members[i])) ++k;
     return k;
   }
+  int working_members(int g) const {
+    int k = 0;
+    for (int n : gdefs[g].members) k += node_ok(n) ? 1 : 0;
+    return k;
+  }
   void set_role(int g, int slot, int role) {
     auto& gr = grt[g];
     if (gr.role[slot] == role) return;
@@ -900,12 +951,12 @@ struct Model::Impl {
       return;  // no manual procedure: down until a member comes back
     }
     gr.window = 2;
-    if (d.g->repair_crews > 0) {
-      if (gr.crews_free == 0) {
+    if (int p = d.g->crew_pool; p >= 0) {
+      if (!take_crew_for_switchover(p)) {
         gr.manual_waiting_crew = true;
+        prt[p].manual_wait.push_back(g);
         return;
       }
-      --gr.crews_free;
       gr.manual_has_crew = true;
     }
     start_manual_clock(g);
@@ -921,7 +972,7 @@ struct Model::Impl {
     gr.window_ev = kNoEvent;
     if (gr.manual_has_crew) {
       gr.manual_has_crew = false;
-      release_crew(g);
+      release_crew(gdefs[g].g->crew_pool);
     }
     int t = gr.pending;
     gr.pending = -1;
@@ -939,10 +990,15 @@ struct Model::Impl {
     gr.window_ev = kNoEvent;
     gr.window = 0;
     gr.pending = -1;
-    if (gr.manual_waiting_crew) gr.manual_waiting_crew = false;
+    int p = gdefs[g].g->crew_pool;
+    if (gr.manual_waiting_crew) {
+      gr.manual_waiting_crew = false;
+      auto& w = prt[p].manual_wait;
+      w.erase(std::remove(w.begin(), w.end(), g), w.end());
+    }
     if (gr.manual_has_crew) {
       gr.manual_has_crew = false;
-      release_crew(g);
+      release_crew(p);
     }
   }
   void member_lost(int g, int slot) {
@@ -955,11 +1011,13 @@ struct Model::Impl {
       if (def.mode == Group::Mode::active_standby) activate_replacement(g);
       return;
     }
-    if (was != 1) return;
     if (gr.window != 0) {
-      if (functional_active(g) == 0 && gr.pending < 0) abandon_window(g);
+      // Nothing left to switch to: the switch-over is abandoned and its crew goes to
+      // the repairs (design V5: D -> 0 when the remaining unit fails).
+      if (working_members(g) < def.need) abandon_window(g);
       return;
     }
+    if (was != 1) return;
     if (def.mode == Group::Mode::active_standby) {
       activate_replacement(g);
     } else if (functional_active(g) >= def.need) {
@@ -969,6 +1027,9 @@ struct Model::Impl {
   void member_back(int g, int slot) {
     auto& gr = grt[g];
     const Group& def = *gdefs[g].g;
+    // A lost member back during a manual switch-over: the service returns on it and
+    // the switch-over is called off.
+    if (gr.window == 2 && slot != gr.pending) abandon_window(g);
     if (def.mode == Group::Mode::active_active) {
       set_role(g, slot, 1);
       return;
@@ -1267,8 +1328,11 @@ struct Model::Impl {
         for (std::size_t i = static_cast<std::size_t>(std::max(0, d.g->need)); i < m; ++i) gr.role[i] = 2;
       gr.seen_func.assign(m, 1);
       gr.seen_vis.assign(m, 0);
-      gr.crews_free = d.g->repair_crews;
-      gr.dispatch_pending = false;
+    }
+    job_seq = 0;
+    for (std::size_t p = 0; p < prt.size(); ++p) {
+      prt[p] = PoolRt{};
+      prt[p].free = sc.crews[p].size;
     }
     grt_rng_fallback = RandomStream(seed, trial, fnv1a("data-loss"));
     for (int mi = 0; mi < static_cast<int>(modes.size()); ++mi) {

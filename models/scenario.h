@@ -130,6 +130,8 @@ struct Component {
   double battery_runtime = 0;         // ["battery_runtime"] ups only
   std::optional<Replication> replication;  // ["replication"] storage only
   PlatformHints platform;              // ["platform"]
+  std::string crew;                    // ["crew"] id of the crew pool that repairs it ("" = its group's)
+  int crew_pool = -1;                  // resolved: index into Scenario::crews, -1 = unlimited crews
   std::string pointer;
   std::string source;
 };
@@ -159,7 +161,9 @@ struct Group {
   Standby standby = Standby::hot;    // ["standby"] "hot" | "warm" | "cold"
   double warm_factor = 0.5;          // ["warm_factor"] failure-rate multiplier of a warm standby
   FailoverPolicy failover;           // ["failover"]
-  int repair_crews = 0;              // ["repair_crews"] 0 = one per member
+  int repair_crews = 0;              // ["repair_crews"] 0 = one per member; k = a private pool of k
+  std::string crew;                  // ["crew"] id of a shared crew pool (instead of repair_crews)
+  int crew_pool = -1;                // resolved: index into Scenario::crews, -1 = none (unlimited)
   std::string bridge;                // ["bridge"] a UPS that carries the output through a gap
   std::string pointer;
   std::string source;
@@ -232,6 +236,18 @@ struct CommonCause {
   std::string pointer;
 };
 
+// Repair people shared by whatever names them: one technician for the site, a vendor
+// with two engineers. Within a pool, manual switch-overs go first (in the order they
+// were asked for), then repairs first-come first-served (docs/model.md).
+struct CrewPool {
+  std::string id;       // ["id"]; for a group's `repair_crews` the group's id
+  std::string name;     // ["name"]
+  int size = 1;         // ["size"] people working at once
+  bool implicit = false;  // made from a group's `repair_crews`, not written in "crews"
+  std::string pointer;
+  std::string source;
+};
+
 struct Objectives {
   double slo_target = 0;        // ["slo"]["target"] e.g. 0.9995; 0 = none
   double slo_window = 720;      // ["slo"]["window"] hours, default 30d
@@ -272,6 +288,7 @@ struct Scenario {
   Service service;
   std::vector<Runbook> runbooks;
   std::vector<CommonCause> common_causes;
+  std::vector<CrewPool> crews;              // ["crews"] explicit pools, then one per group with repair_crews
   Objectives objectives;
   std::vector<Injection> injections;
   std::map<std::string, std::string> expected;  // ["expected"] validation models: closed forms

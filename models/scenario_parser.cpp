@@ -547,6 +547,8 @@ class Checker {
   std::map<std::string, IdInfo> ids_;                // components, groups, blocks, common causes
   std::map<std::string, std::string> runbook_ptr_;   // runbook id -> pointer of the first runbook with it
   std::map<std::string, std::string> site_ptr_;
+  std::map<std::string, std::string> crew_ptr_;      // crew pool id -> pointer of the first pool with it
+  std::map<std::string, std::pair<std::string, std::string>> member_of_;  // node id -> (group id, pointer of the member)
   bool have_sites_ = false;
   bool start_given_ = false;
   std::set<std::string> used_nodes_, used_runbooks_;
@@ -859,6 +861,9 @@ class Checker {
   FailureMode parse_mode(const json& j, const std::string& p, bool common_cause);
   Recovery parse_recovery(const json& j, const std::string& p);
   void parse_replication(const json& j, const std::string& p, Component& c);
+  void parse_crews(const json& v);
+  std::optional<std::string> crew_ref_at(const json& obj, const std::string& p);
+  void resolve_crews();
   void parse_groups(const json& v);
   void parse_failover(const json& j, const std::string& p, FailoverPolicy& f, const std::string& group_id);
   void parse_blocks(const json& v);
@@ -902,6 +907,7 @@ Scenario Checker::run(const json& doc) {
   collect_ids(doc);
   parse_top(doc);
   if (const json* v = get(doc, "sites")) parse_sites(*v);
+  if (const json* v = get(doc, "crews")) parse_crews(*v);
   if (const json* v = get(doc, "components")) parse_components(*v);
   if (const json* v = get(doc, "groups")) parse_groups(*v);
   if (const json* v = get(doc, "blocks")) parse_blocks(*v);
@@ -910,6 +916,7 @@ Scenario Checker::run(const json& doc) {
   // Recoveries of components were checked against runbook ids before the runbooks were
   // parsed; that is fine: ids were collected first.
   if (const json* v = get(doc, "common_causes")) parse_common_causes(*v);
+  resolve_crews();
   if (const json* v = get(doc, "objectives")) parse_objectives(*v);
   if (const json* v = get(doc, "injections")) parse_injections(*v);
   if (const json* v = get(doc, "expected"); v && want_object(*v, "/expected")) {
@@ -927,8 +934,8 @@ Scenario Checker::run(const json& doc) {
 
 void Checker::parse_top(const json& doc) {
   check_keys(doc, "", {"drsim", "title", "description", "start", "horizon", "sites", "components", "groups", "blocks",
-                       "service", "runbooks", "common_causes", "objectives", "injections", "variants", "expected",
-                       "sources"});
+                       "service", "runbooks", "common_causes", "crews", "objectives", "injections", "variants",
+                       "expected", "sources"});
   const json* ver = get(doc, "drsim");
   if (!ver) {
     missing("", "drsim", "the format version: start the file with {\"drsim\": 1, ...}");
@@ -986,7 +993,8 @@ void Checker::parse_components(const json& v) {
       sc_.components.push_back(std::move(c));
       continue;
     }
-    check_keys(j, p, {"id", "name", "kind", "site", "needs", "failures", "battery_runtime", "replication", "platform"});
+    check_keys(j, p, {"id", "name", "kind", "site", "needs", "failures", "battery_runtime", "replication", "platform", "crew"});
+    if (auto crew = crew_ref_at(j, p)) c.crew = *crew;
     std::string from;  // this component as the source of dependency edges
     if (auto id = id_at(j, p, "dc1/lb-a")) {
       c.id = *id;
@@ -1277,7 +1285,7 @@ void Checker::parse_groups(const json& v) {
       sc_.groups.push_back(std::move(g));
       continue;
     }
-    check_keys(j, p, {"id", "name", "members", "need", "mode", "standby", "warm_factor", "failover", "repair_crews", "bridge"});
+    check_keys(j, p, {"id", "name", "members", "need", "mode", "standby", "warm_factor", "failover", "repair_crews", "crew", "bridge"});
     std::string from;
     if (auto id = id_at(j, p, "dc1/lbs")) {
       g.id = *id;
@@ -1289,6 +1297,14 @@ void Checker::parse_groups(const json& v) {
     else if (members->is_array() && members->empty())
       err(at(p, "members"), "\"members\" is empty", "a group needs at least one member");
     g.members = ref_list_at(j, p, "members", kNode, from, true);
+    for (std::size_t k = 0; k < g.members.size(); ++k) {
+      std::string mp = at(at(p, "members"), k);
+      auto [it, fresh] = member_of_.emplace(g.members[k], std::make_pair(g.id, mp));
+      if (!fresh)
+        err(mp, q(g.members[k]) + " is already a member of group " + q(it->second.first) + " (at " + it->second.second + ")",
+            "a component, group or block can be in one redundancy group only: a second group would give it two "
+            "roles and two crews; to make several groups depend on it, list it in their members' \"needs\" instead");
+    }
     if (auto k = int_at(j, p, "need", 1, "the number of members that must work (k of n)")) {
       g.need = static_cast<int>(*k);
       if (members && members->is_array() && !members->empty() && *k > static_cast<long long>(members->size()))
@@ -1330,12 +1346,85 @@ void Checker::parse_groups(const json& v) {
     }
     if (const json* f = get(j, "failover")) parse_failover(*f, at(p, "failover"), g.failover, from);
     if (auto n = int_at(j, p, "repair_crews", 0, "0 = one crew per member")) g.repair_crews = static_cast<int>(*n);
+    if (auto crew = crew_ref_at(j, p)) {
+      g.crew = *crew;
+      if (g.repair_crews > 0)
+        err(at(p, "crew"), "\"crew\" and \"repair_crews\" both given",
+            "\"repair_crews\": k is a private pool of k crews; \"crew\" names a shared pool from \"crews\": keep one");
+    }
     if (auto b = ref_at(j, p, "bridge", kComponent, from, true, "\"bridge\" takes a component of kind \"ups\"")) {
       if (raw_kind(*b) != "ups") err(at(p, "bridge"), q(*b) + " is not a ups", "a bridge is a component of kind \"ups\" with \"battery_runtime\"");
       g.bridge = *b;
     }
     if (auto s = text_at(j, "source")) g.source = *s;
     sc_.groups.push_back(std::move(g));
+  }
+}
+
+void Checker::parse_crews(const json& v) {
+  if (!want_array(v, "/crews", "a list of crew pools: [{\"id\": \"site-tech\", \"size\": 1}]")) return;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::string p = at("/crews", i);
+    const json& j = v[i];
+    CrewPool c;
+    c.pointer = p;
+    if (!want_object(j, p)) continue;
+    check_keys(j, p, {"id", "name", "size"});
+    if (auto id = id_at(j, p, "site-tech")) {
+      c.id = *id;
+      auto [it, fresh] = crew_ptr_.emplace(c.id, p);
+      if (!fresh) err(at(p, "id"), "duplicate crew id " + q(c.id), "already the id of the crew pool at " + it->second);
+    }
+    if (auto s = string_at(j, p, "name")) c.name = *s;
+    if (!get(j, "size")) missing(p, "size", "how many repairs it can work on at once, e.g. 1");
+    if (auto n = int_at(j, p, "size", 1, "how many repairs the pool works on at once")) c.size = static_cast<int>(*n);
+    if (auto s = text_at(j, "source")) c.source = *s;
+    sc_.crews.push_back(std::move(c));
+  }
+}
+
+std::optional<std::string> Checker::crew_ref_at(const json& obj, const std::string& p) {
+  auto s = string_at(obj, p, "crew");
+  if (!s) return std::nullopt;
+  if (crew_ptr_.count(*s)) return s;
+  std::vector<std::string> known;
+  for (const auto& [id, ptr] : crew_ptr_) known.push_back(id);
+  std::string n = nearest(*s, known);
+  err(at(p, "crew"), "unknown crew pool " + q(*s),
+      (n.empty() ? "" : "did you mean " + q(n) + "? ") +
+          (known.empty() ? std::string("declare it at the top level: \"crews\": [{\"id\": \"") + *s + "\", \"size\": 1}]"
+                         : "crew pools: " + join(known)));
+  return std::nullopt;
+}
+
+// Every pool gets an index: the declared ones in order, then one private pool per group
+// with `repair_crews`. A component uses its own `crew`, else its group's pool.
+void Checker::resolve_crews() {
+  auto index_of = [&](const std::string& id) {
+    for (std::size_t i = 0; i < sc_.crews.size(); ++i)
+      if (!sc_.crews[i].implicit && sc_.crews[i].id == id) return static_cast<int>(i);
+    return -1;
+  };
+  for (auto& g : sc_.groups) {
+    if (!g.crew.empty()) {
+      g.crew_pool = index_of(g.crew);
+    } else if (g.repair_crews > 0) {
+      CrewPool c;
+      c.id = g.id;
+      c.size = g.repair_crews;
+      c.implicit = true;
+      c.pointer = at(g.pointer, "repair_crews");
+      g.crew_pool = static_cast<int>(sc_.crews.size());
+      sc_.crews.push_back(std::move(c));
+    }
+  }
+  for (auto& c : sc_.components) {
+    if (!c.crew.empty()) {
+      c.crew_pool = index_of(c.crew);
+      continue;
+    }
+    for (const auto& g : sc_.groups)
+      if (std::find(g.members.begin(), g.members.end(), c.id) != g.members.end()) c.crew_pool = g.crew_pool;
   }
 }
 
