@@ -154,6 +154,8 @@ nlohmann::json unseal_json(std::string_view text, const std::string& what) {
 }
 
 bool looks_like_checkpoint(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::file_size(path, ec) > (std::uintmax_t{1} << 31) || ec) return false;  // checkpoints are megabytes
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream ss;
@@ -280,6 +282,10 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   const std::uint64_t total = opt.target_rel_ci > 0 ? opt.max_trials : opt.trials;
   if (total > kMaxTrials) throw UsageError(fmt::format("at most {} trials", kMaxTrials));
   const RunPlan plan{total, opt.block, opt.shard_index, opt.shard_count};
+  // A shard keeps each finished superblock's state (tens of kB) for its shard file.
+  if (sharded && plan.my_superblocks() > 100000)
+    throw UsageError(fmt::format("this shard would hold {} superblocks in memory (at most 100000): use more shards or a larger --block",
+                                 plan.my_superblocks()));
   const std::uint64_t nblocks = plan.nblocks();
   const std::uint64_t todo_size = plan.size();
   auto last_of_superblock = [&](std::uint64_t b) { return (b + 1) % kSuperblockBlocks == 0 || b + 1 == nblocks; };
