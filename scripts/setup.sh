@@ -14,6 +14,7 @@ packages=(
   librandom123-dev               # counter-based Philox random streams
   libfmt-dev                     # formatting
   python3 python3-simpy3 python3-matplotlib   # benchmark peer and plots
+  clang libclang-rt-14-dev       # libFuzzer and sanitizers (scripts/fuzz.sh)
 )
 
 missing=()

@@ -1,0 +1,58 @@
+// Writes the seed corpus of fuzz_checkpoint and fuzz_shard into the directories given:
+// checkpoints (complete, and interrupted part-way) and shard files of the fuzz
+// scenario with the options in fuzz/common.h.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "fuzz/common.h"
+#include "sim/results.h"
+
+namespace fs = std::filesystem;
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: make_seeds CHECKPOINT_DIR SHARD_DIR\n");
+    return 2;
+  }
+  const fs::path cdir = argv[1], sdir = argv[2];
+  fs::create_directories(cdir);
+  fs::create_directories(sdir);
+  const auto& sc = drsim::fuzz::scenario();
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  for (int config = 0; config < 2; ++config) {
+    // A complete run's final checkpoint.
+    auto o = drsim::fuzz::options(config);
+    o.checkpoint = (cdir / ("complete-" + std::to_string(config))).string();
+    o.finish_outputs = false;
+    std::error_code ec;
+    fs::remove(o.checkpoint, ec);
+    auto r = drsim::run_monte_carlo(sc, o);
+    // An interrupted one: the signal is there from the start, nothing merged.
+    auto o2 = drsim::fuzz::options(config);
+    o2.checkpoint = (cdir / ("empty-" + std::to_string(config))).string();
+    drsim::g_stop_signal = 15;
+    (void)drsim::run_monte_carlo(sc, o2);
+    drsim::g_stop_signal = 0;
+    if (config == 1) {
+      // Shard files: this shard alone, and both as an array.
+      std::string s0 = drsim::seal_json(drsim::shard_json(sc, o, r));
+      auto o1 = drsim::fuzz::options(1);
+      o1.shard_index = 1;
+      auto r1 = drsim::run_monte_carlo(sc, o1);
+      std::string s1 = drsim::seal_json(drsim::shard_json(sc, o1, r1));
+      std::ofstream(sdir / "shard-0.json") << s0;
+      std::ofstream(sdir / "shard-1.json") << s1;
+      std::ofstream(sdir / "both.json") << "[" << s0 << "," << s1 << "]";
+    }
+  }
+  (void)read;
+  return 0;
+}
