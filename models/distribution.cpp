@@ -208,7 +208,8 @@ double Distribution::mean() const {
   switch (kind_) {
     case Kind::deterministic: return a_;
     case Kind::exponential: return 1 / a_;
-    case Kind::weibull: return b_ * boost::math::tgamma(1 + 1 / a_);
+    // Through lgamma: a tiny shape gives +inf instead of a Boost.Math overflow exception.
+    case Kind::weibull: return b_ * std::exp(std::lgamma(1 + 1 / a_));
     case Kind::lognormal: return std::exp(a_ + b_ * b_ / 2);
     case Kind::gamma: return a_ * b_;
     case Kind::uniform: return (a_ + b_) / 2;
@@ -354,8 +355,16 @@ std::optional<Distribution> parse_distribution(const nlohmann::json& j, const st
       if (auto v = r.duration(by_mean ? "mean" : "scale", false)) {
         double scale = *v;
         if (kind == "weibull") {
-          if (by_mean) scale = *v / boost::math::tgamma(1 + 1 / *shape);
-          out = Distribution::weibull(*shape, scale);
+          // Γ(1 + 1/shape) overflows a double below a shape of about 0.006: refused at the
+          // shape, where the problem is, instead of an overflow deep in Boost.Math.
+          double lg = *shape > 0 ? std::lgamma(1 + 1 / *shape) : INFINITY;
+          if (by_mean && !(lg < 700)) {
+            r.err(p + "/shape", fmt::format("a Weibull shape of {} is too small to give by its mean (Γ(1 + 1/shape) overflows)", *shape),
+                  "shapes below about 0.01 put almost all of the mass at zero; give \"scale\" instead, or a shape of 0.1 or more");
+          } else {
+            if (by_mean) scale = *v / std::exp(lg);
+            out = Distribution::weibull(*shape, scale);
+          }
         } else {
           if (by_mean) scale = *v / *shape;
           out = Distribution::gamma(*shape, scale);

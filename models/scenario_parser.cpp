@@ -680,6 +680,27 @@ class Checker {
 
   enum class Zero { allowed, refused };
 
+  // What a trial can run: events a trial of the scenario's horizon may take from one
+  // periodic clock or one lifetime, and the shortest mean lifetime (issue 12: a
+  // microsecond proof test or a 1e-12 s lifetime validated, then never finished).
+  static constexpr double kMaxHorizonHours = 1000 * 8760.0;  // 1000 years, as --horizon
+  static constexpr double kMaxEventsPerTrial = 1e7;
+  static constexpr double kMinLifetimeHours = 1.0 / 3600;    // one second
+  void check_period(const std::string& p, double every, const char* what) {
+    double n = sc_.horizon / every;
+    if (n > kMaxEventsPerTrial)
+      err(p, fmt::format("{} every {} would fire {:.3g} times in one trial of {}", what, format_hours(every), n,
+                         format_hours(sc_.horizon)),
+          fmt::format("at most {:.0f} per trial: make it at least {}, or shorten \"horizon\"", kMaxEventsPerTrial,
+                      format_hours(sc_.horizon / kMaxEventsPerTrial)));
+  }
+  static std::string format_hours(double h) {
+    if (h >= 8760) return fmt::format("{:.4g} y", h / 8760);
+    if (h >= 1) return fmt::format("{:.4g} h", h);
+    if (h >= 1.0 / 60) return fmt::format("{:.4g} min", h * 60);
+    return fmt::format("{:.4g} s", h * 3600);
+  }
+
   // A duration string in hours. `name` is the key shown in messages.
   std::optional<double> duration(const json& v, const std::string& p, const std::string& name, Zero zero) {
     if (v.is_number()) {
@@ -957,7 +978,12 @@ void Checker::parse_top(const json& doc) {
       err("/start", "invalid wall-clock time " + v->dump(), wall_clock_hint(v->get<std::string>()));
     }
   }
-  if (auto h = duration_at(doc, "", "horizon", Zero::refused)) sc_.horizon = *h;
+  if (auto h = duration_at(doc, "", "horizon", Zero::refused)) {
+    if (*h > kMaxHorizonHours)
+      err("/horizon", "\"horizon\" of " + format_hours(*h) + " is longer than drsim runs (at most 1000 y per trial)",
+          "run more trials instead of longer ones: a trial-year is a trial-year");
+    else sc_.horizon = *h;
+  }
   if (const json* v = get(doc, "variants"); v && v->is_object())
     for (auto it = v->begin(); it != v->end(); ++it) sc_.variant_names.push_back(it.key());
 }
@@ -1175,7 +1201,14 @@ FailureMode Checker::parse_mode(const json& j, const std::string& p, bool common
     return get(j, k) && (!info || std::find(info->keys.begin(), info->keys.end(), k) != info->keys.end());
   };
   if (mine("ttf"))
-    if (auto d = dist_at(j, p, "ttf", Zero::refused)) fm.ttf = *d;
+    if (auto d = dist_at(j, p, "ttf", Zero::refused)) {
+      fm.ttf = *d;
+      double m = d->mean();
+      if (!(m >= kMinLifetimeHours))
+        err(at(p, "ttf"), "a mean lifetime of " + (std::isfinite(m) ? format_hours(m) : std::string("0")) + " is shorter than drsim runs",
+            "a lifetime's mean must be at least 1 s");
+      else check_period(at(p, "ttf"), m, "a failure");
+    }
   if (mine("when"))
     if (auto w = string_at(j, p, "when")) {
       if (*w == "always") fm.when = When::always;
@@ -1192,7 +1225,10 @@ FailureMode Checker::parse_mode(const json& j, const std::string& p, bool common
       std::string pp = at(p, "proof_test");
       check_keys(*pt, pp, {"interval", "offset", "coverage"});
       if (!get(*pt, "interval")) missing(pp, "interval", "the time between proof tests, e.g. \"730h\"");
-      if (auto h = duration_at(*pt, pp, "interval", Zero::refused)) fm.proof_interval = *h;
+      if (auto h = duration_at(*pt, pp, "interval", Zero::refused)) {
+        fm.proof_interval = *h;
+        check_period(at(pp, "interval"), *h, "a proof test");
+      }
       if (auto h = duration_at(*pt, pp, "offset", Zero::allowed)) fm.proof_offset = *h;
       if (auto c = probability_at(*pt, pp, "coverage", "the chance a test finds a present fault")) fm.proof_coverage = *c;
     }
@@ -1205,7 +1241,10 @@ FailureMode Checker::parse_mode(const json& j, const std::string& p, bool common
     if (const json* r = get(j, "renewal"); want_object(*r, at(p, "renewal"))) {
       std::string rp = at(p, "renewal");
       check_keys(*r, rp, {"every", "p_wrong"});
-      if (auto h = duration_at(*r, rp, "every", Zero::refused)) fm.renew_every = *h;
+      if (auto h = duration_at(*r, rp, "every", Zero::refused)) {
+        fm.renew_every = *h;
+        check_period(at(rp, "every"), *h, "a renewal");
+      }
       if (auto x = probability_at(*r, rp, "p_wrong", "the share of renewals that install a wrong key")) fm.p_wrong = *x;
     }
   if (mine("monitoring"))
@@ -1844,7 +1883,16 @@ void Checker::parse_objectives(const json& v) {
         sc_.objectives.slo_target = *t;
       }
     }
-    if (auto w = duration_at(*slo, sp, "window", Zero::refused)) sc_.objectives.slo_window = *w;
+    if (auto w = duration_at(*slo, sp, "window", Zero::refused)) {
+      if (*w < 1.0 / 60)
+        err(at(sp, "window"), "an SLO window of " + format_hours(*w) + " is shorter than one minute",
+            "SLO windows are days or weeks, e.g. \"30d\" or \"7d\"");
+      else if (sc_.horizon / *w > 1e6)
+        err(at(sp, "window"), fmt::format("an SLO window of {} cuts one trial of {} into {:.3g} windows", format_hours(*w),
+                                          format_hours(sc_.horizon), sc_.horizon / *w),
+            "at most a million windows per trial: a longer window, or a shorter \"horizon\"");
+      else sc_.objectives.slo_window = *w;
+    }
   }
   if (auto h = duration_at(v, p, "rto", Zero::allowed)) sc_.objectives.rto = *h;
   if (auto h = duration_at(v, p, "rpo", Zero::allowed)) sc_.objectives.rpo = *h;
