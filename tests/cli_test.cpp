@@ -3,6 +3,8 @@
 // SIGTERM and resumed that ends exactly like an uninterrupted one.
 #include <catch2/catch.hpp>
 
+#include "tests/cli_harness.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -20,62 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDrsim = DRSIM_BINARY;
-const std::string kSource = DRSIM_SOURCE_DIR;
+using namespace cli_harness;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("drsim-cli-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-// Runs drsim with `args` (a shell-quoted string), capturing stdout and stderr.
-Result drsim(const std::string& args, const TempDir& tmp) {
-  std::string out = tmp / "stdout", err = tmp / "stderr";
-  std::string cmd = kDrsim + " " + args + " >" + out + " 2>" + err;
-  int st = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-// V1 of design.md: one repairable unit, MTTF 1000 h, MTTR 10 h, over 10 years.
-const char* kV1 = R"({"drsim": 1, "title": "one repairable unit", "horizon": "10y",
-  "components": [{"id": "u", "kind": "generic", "failures": [{"id": "hw", "type": "random",
-    "ttf": {"dist": "exponential", "mean": "1000h"}, "recovery": {"repair": {"dist": "exponential", "mean": "10h"}}}]}],
-  "service": {"requires": "u"}, "objectives": {"slo": {"target": 0.999, "window": "30d"}}})";
-
-std::string write(const TempDir& tmp, const std::string& name, const std::string& text) {
-  std::ofstream(tmp / name) << text;
-  return tmp / name;
-}
-
-nlohmann::json without_timing(const std::string& text) {
-  auto j = nlohmann::json::parse(text);
-  j.erase("timing");
-  return j;
-}
+Result drsim(const std::string& args, const TempDir& tmp) { return run_drsim(args, tmp); }
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 // Tag [hardening]; the fast ones also [sanitize] (scripts/sanitize.sh runs those).
 #include <catch2/catch.hpp>
 
+#include "tests/cli_harness.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,61 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDrsim = DRSIM_BINARY;
-const std::string kSource = DRSIM_SOURCE_DIR;
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("drsim-hard-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-// Runs `sh -c PREFIX drsim ARGS`, capturing stdout and stderr.
-Result run_drsim(const std::string& args, const TempDir& tmp, const std::string& prefix = "") {
-  std::string out = tmp / "stdout", err = tmp / "stderr";
-  std::string cmd = prefix + kDrsim + " " + args + " >" + out + " 2>" + err;
-  int st = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-const char* kV1 = R"({"drsim": 1, "title": "one repairable unit", "horizon": "10y",
-  "components": [{"id": "u", "kind": "generic", "failures": [{"id": "hw", "type": "random",
-    "ttf": {"dist": "exponential", "mean": "1000h"}, "recovery": {"repair": {"dist": "exponential", "mean": "10h"}}}]}],
-  "service": {"requires": "u"}, "objectives": {"slo": {"target": 0.999, "window": "30d"}}})";
-
-std::string write(const TempDir& tmp, const std::string& name, const std::string& text) {
-  std::ofstream(tmp / name, std::ios::binary) << text;
-  return tmp / name;
-}
-
-nlohmann::json without_timing(const std::string& text) {
-  auto j = nlohmann::json::parse(text);
-  j.erase("timing");
-  return j;
-}
+using namespace cli_harness;
 
 pid_t spawn(const std::string& cmd) {
   pid_t pid = ::fork();
