@@ -66,6 +66,7 @@
 #include "sim/runner.h"
 #ifdef DRSIM_HAVE_SIMGRID
 #include "sim/simgrid/simgrid_engine.h"
+#include "tests/simgrid_child.h"
 #endif
 
 namespace fs = std::filesystem;
@@ -315,30 +316,9 @@ TEST_CASE("differential: SimGrid and fast engines produce the same trajectory on
     double last = 0;
     for (const auto& in : sc->injections) last = std::max(last, in.at + in.every * std::max(0, in.repeat - 1));
     const double horizon = last + 30 * 24;
-    const std::string out = (fs::temp_directory_path() / ("drsim-diff-sg-" + std::to_string(::getpid()) + ".json")).string();
-    std::fflush(stdout);
-    std::cout.flush();
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int code = 0;
-      try {
-        SimGridOptions so;
-        so.probe_interval_s = 600;
-        auto r = run_simgrid_trial(*sc, seed, 0, horizon, mo, so);
-        std::ofstream(out) << trajectory(r.result, r.events).dump();
-      } catch (...) {
-        code = 3;
-      }
-      ::_exit(code);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
-    std::ifstream in(out);
-    nlohmann::json sg = nlohmann::json::parse(in);
-    fs::remove(out);
+    nlohmann::json sg = simgrid_child::simgrid_trial_json(*sc, seed, horizon, mo, [](const SimGridTrial& r) {
+      return trajectory(r.result, r.events);
+    });
     Model model(*sc, mo);
     FastEngine fe;
     const TrialResult& r = fe.run_trial(model, seed, 0, horizon);

@@ -21,6 +21,7 @@
 #include "models/scenario_parser.h"
 #include "sim/fast_engine.h"
 #include "sim/simgrid/simgrid_engine.h"
+#include "tests/simgrid_child.h"
 
 namespace fs = std::filesystem;
 using namespace drsim;
@@ -67,33 +68,12 @@ TEST_CASE("SimGrid and fast engines produce the same events and outages on every
     for (std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{2}}) {
       if (seed == 2 && !sc->injections.empty()) continue;  // drills: one sampled replay is enough
       INFO(entry.path().filename().string() << " seed " << seed);
-      const std::string out = (fs::temp_directory_path() / ("drsim-sg-" + std::to_string(::getpid()) + ".json")).string();
-      std::fflush(stdout);
-      std::cout.flush();
       auto t0 = std::chrono::steady_clock::now();
-      pid_t pid = ::fork();
-      REQUIRE(pid >= 0);
-      if (pid == 0) {
-        int code = 0;
-        try {
-          SimGridOptions so;
-          so.probe_interval_s = 600;  // the probes observe; fewer keep the test quick
-          auto r = run_simgrid_trial(*sc, seed, 0, st.horizon, st.mo, so);
-          auto j = to_json(r.result, r.events);
-          j["platform"] = r.platform.to_json();
-          std::ofstream(out) << j.dump();
-        } catch (...) {
-          code = 3;
-        }
-        ::_exit(code);
-      }
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      REQUIRE(WIFEXITED(status));
-      REQUIRE(WEXITSTATUS(status) == 0);
-      std::ifstream in(out);
-      nlohmann::json sg = nlohmann::json::parse(in);
-      fs::remove(out);
+      nlohmann::json sg = simgrid_child::simgrid_trial_json(*sc, seed, st.horizon, st.mo, [](const SimGridTrial& r) {
+        auto j = to_json(r.result, r.events);
+        j["platform"] = r.platform.to_json();
+        return j;
+      });
 
       if (std::getenv("DRSIM_TIMING"))
         std::fprintf(stderr, "%s seed %d: %.2f s\n", entry.path().filename().c_str(), static_cast<int>(seed),
