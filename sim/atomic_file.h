@@ -13,6 +13,10 @@ namespace drsim {
 // naming the file and the system error.
 std::string write_file_atomically(const std::string& path, std::string_view content);
 
+// Writes all of `bytes` to the open file `fd`, retrying short writes and EINTR.
+// Returns "" on success, else the system error (strerror).
+std::string write_all(int fd, std::string_view bytes);
+
 // Renames `from` to `to` (same directory), "" on success.
 std::string rename_file(const std::string& from, const std::string& to);
 

@@ -249,25 +249,6 @@ std::string finish_run_outputs(const RunOptions& opt) {
   return "";
 }
 
-namespace {
-
-// Appends bytes to an open file; "" or the reason.
-std::string write_all(int fd, const std::string& bytes) {
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::strerror(errno);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  return "";
-}
-
-}  // namespace
 
 RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   RunOptions opt = opt_in;

@@ -281,17 +281,7 @@ TEST_CASE("differential: analyze's exact unavailability within the Monte Carlo's
 
 #ifdef DRSIM_HAVE_SIMGRID
 
-namespace {
-
-nlohmann::json trajectory(const TrialResult& r, const std::vector<ModelEvent>& ev) {
-  nlohmann::json e = nlohmann::json::array();
-  for (const auto& x : ev) e.push_back({x.t, static_cast<int>(x.kind), x.a, x.b});
-  nlohmann::json o = nlohmann::json::array();
-  for (const auto& x : r.outages) o.push_back({x.start, x.end, x.full, x.features, x.cause, x.detected});
-  return {{"events", e}, {"outages", o}, {"full", r.downtime_full}, {"degraded", r.downtime_degraded}};
-}
-
-}  // namespace
+using simgrid_child::trajectory_json;
 
 TEST_CASE("differential: SimGrid and fast engines produce the same trajectory on generated scenarios with injections",
           "[differential][engines]") {
@@ -317,12 +307,12 @@ TEST_CASE("differential: SimGrid and fast engines produce the same trajectory on
     for (const auto& in : sc->injections) last = std::max(last, in.at + in.every * std::max(0, in.repeat - 1));
     const double horizon = last + 30 * 24;
     nlohmann::json sg = simgrid_child::simgrid_trial_json(*sc, seed, horizon, mo, [](const SimGridTrial& r) {
-      return trajectory(r.result, r.events);
+      return trajectory_json(r.result, r.events);
     });
     Model model(*sc, mo);
     FastEngine fe;
     const TrialResult& r = fe.run_trial(model, seed, 0, horizon);
-    nlohmann::json fast = trajectory(r, model.events());
+    nlohmann::json fast = trajectory_json(r, model.events());
     const bool same = sg == fast;
     if (!same) {
       ++differ;

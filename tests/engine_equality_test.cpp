@@ -29,11 +29,9 @@ using namespace drsim;
 namespace {
 
 nlohmann::json to_json(const TrialResult& r, const std::vector<ModelEvent>& ev) {
-  nlohmann::json e = nlohmann::json::array();
-  for (const auto& x : ev) e.push_back({x.t, static_cast<int>(x.kind), x.a, x.b});
-  nlohmann::json o = nlohmann::json::array();
-  for (const auto& x : r.outages) o.push_back({x.start, x.end, x.full, x.features, x.cause, x.detected});
-  return {{"events", e}, {"outages", o}, {"full", r.downtime_full}, {"degraded", r.downtime_degraded}, {"data_loss", r.data_loss}};
+  nlohmann::json j = simgrid_child::trajectory_json(r, ev);
+  j["data_loss"] = r.data_loss;
+  return j;
 }
 
 struct Setup {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,16 @@
 #include "sim/simgrid/simgrid_engine.h"
 
 namespace simgrid_child {
+
+// A trial as the engines are compared: every model event, the outages and the
+// full and degraded downtime.
+inline nlohmann::json trajectory_json(const drsim::TrialResult& r, const std::vector<drsim::ModelEvent>& ev) {
+  nlohmann::json e = nlohmann::json::array();
+  for (const auto& x : ev) e.push_back({x.t, static_cast<int>(x.kind), x.a, x.b});
+  nlohmann::json o = nlohmann::json::array();
+  for (const auto& x : r.outages) o.push_back({x.start, x.end, x.full, x.features, x.cause, x.detected});
+  return {{"events", e}, {"outages", o}, {"full", r.downtime_full}, {"degraded", r.downtime_degraded}};
+}
 
 // REQUIRES: called from a Catch2 test (it REQUIREs that the child exited 0).
 inline nlohmann::json simgrid_trial_json(const drsim::Scenario& sc, std::uint64_t seed, double horizon_hours,
