@@ -42,13 +42,26 @@ void Aggregate::add(const TrialResult& r) {
         scratch_[w] += std::min(o.end, we) - std::max(o.start, ws);
       }
     }
+    bool any = false;
     for (double d : scratch_) {
       ++windows_;
-      if (d > budget) ++windows_breached_;
+      if (d > budget) ++windows_breached_, any = true;
       budget_.add(budget > 0 ? d / budget : 0);
     }
+    if (any) ++trials_window_breached_;
     ++years_;
     if (x > (1 - cfg_.slo_target) * r.end_time) ++years_breached_;
+  }
+
+  if (obj_.size() < r.objectives.size()) obj_.resize(r.objectives.size());
+  for (std::size_t k = 0; k < r.objectives.size(); ++k) {
+    const ObjectiveTally& t = r.objectives[k];
+    ObjectiveStats& st = obj_[k];
+    st.judged += t.values.size();
+    st.breached += static_cast<std::uint64_t>(t.breached);
+    if (t.breached > 0) ++st.trials_breached;
+    for (double v : t.values) st.values.add(v);
+    st.beyond.add(t.beyond);
   }
 
   x_sum_ += x;
@@ -68,6 +81,7 @@ void Aggregate::merge(const Aggregate& o) {
   windows_breached_ += o.windows_breached_;
   years_ += o.years_;
   years_breached_ += o.years_breached_;
+  trials_window_breached_ += o.trials_window_breached_;
   downtime_.merge(o.downtime_);
   degraded_.merge(o.degraded_);
   outage_.merge(o.outage_);
@@ -76,6 +90,14 @@ void Aggregate::merge(const Aggregate& o) {
   availability_.merge(o.availability_);
   outages_.merge(o.outages_);
   detect_.merge(o.detect_);
+  if (obj_.size() < o.obj_.size()) obj_.resize(o.obj_.size());
+  for (std::size_t k = 0; k < o.obj_.size(); ++k) {
+    obj_[k].judged += o.obj_[k].judged;
+    obj_[k].breached += o.obj_[k].breached;
+    obj_[k].trials_breached += o.obj_[k].trials_breached;
+    obj_[k].values.merge(o.obj_[k].values);
+    obj_[k].beyond.merge(o.obj_[k].beyond);
+  }
   x_sum_ += o.x_sum_;
   x_sq_ += o.x_sq_;
   if (c_sum_.size() < o.c_sum_.size()) {
@@ -103,7 +125,7 @@ double Aggregate::relative_half_width(const Aggregate& partial) const {
   return d.half_width() / d.mean();
 }
 
-nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) const {
+nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names, const std::vector<ObjectiveSpec>& objectives) const {
   const double n = static_cast<double>(trials_);
   nlohmann::json j;
   j["trials"] = trials_;
@@ -139,6 +161,10 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
     Interval p = clopper_pearson(trials_with_outage_, trials_);
     j["p_any_outage"] = {{"value", trials_ ? static_cast<double>(trials_with_outage_) / n : 0}, {"ci95", {p.lo, p.hi}}};
   }
+  auto proportion = [](std::uint64_t k, std::uint64_t m) {
+    Interval ci = clopper_pearson(k, m);
+    return nlohmann::json{{"value", m ? static_cast<double>(k) / static_cast<double>(m) : 0.0}, {"ci95", {ci.lo, ci.hi}}};
+  };
   if (cfg_.slo_target > 0) {
     Interval w = clopper_pearson(windows_breached_, windows_);
     Interval y = clopper_pearson(years_breached_, years_);
@@ -147,6 +173,10 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
                 {"windows", windows_},
                 {"p_breach_window", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
                                        {"ci95", {w.lo, w.hi}}}},
+                {"windows_are", "calendar"},
+                {"p_trial_any_window_breached", proportion(trials_window_breached_, years_)},
+                {"p_trial_over_budget", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
+                                      {"ci95", {y.lo, y.hi}}}},
                 {"p_breach_year", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
                                       {"ci95", {y.lo, y.hi}}}},
                 {"budget_used", budget_.summary(1)}};
@@ -173,12 +203,36 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names) c
                      [](const nlohmann::json& a, const nlohmann::json& b) { return a["downtime_share"].get<double>() > b["downtime_share"].get<double>(); });
   }
   j["causes"] = causes;
+  // Recovery objectives: P(a recovery breaches) per outage or event and P(any breach) per
+  // trial, both exact binomial intervals; the distribution of what was judged and of the
+  // time beyond the target per trial (quantile CIs by order statistics).
+  const bool year = std::fabs(cfg_.horizon - 8760) < 1e-9;
+  for (std::size_t k = 0; k < objectives.size(); ++k) {
+    const ObjectiveSpec& sp = objectives[k];
+    static const ObjectiveStats none{};
+    const ObjectiveStats& st = k < obj_.size() ? obj_[k] : none;
+    const bool rto = sp.kind == ObjectiveSpec::Kind::rto;
+    const double scale = rto ? 60 : 3600;
+    nlohmann::json e;
+    e["scope"] = sp.feature < 0 ? "service" : "feature";
+    if (sp.feature >= 0) e["feature"] = sp.scope;
+    e[rto ? "target_minutes" : "target_seconds"] = sp.target * scale;
+    e[rto ? "recoveries" : "loss_events"] = st.judged;
+    e["breached"] = st.breached;
+    e[rto ? "p_breach_per_outage" : "p_breach_per_event"] = proportion(st.breached, st.judged);
+    e["p_any_breach_per_trial"] = proportion(st.trials_breached, trials_);
+    e["per_trial_is"] = year ? "year" : "trial";
+    e[rto ? "recovery_minutes" : "data_lost_seconds"] = st.values.summary(scale);
+    e[rto ? "beyond_rto_minutes_per_trial" : "beyond_rpo_seconds_per_trial"] =
+        trials_ ? st.beyond.summary(scale) : Sample().summary(scale);
+    j[rto ? "rto" : "rpo"][sp.key()] = e;
+  }
   return j;
 }
 
 nlohmann::json Aggregate::state() const {
   return {{"config", {cfg_.horizon, cfg_.slo_target, cfg_.slo_window, cfg_.causes}},
-          {"counts", {trials_, trials_with_outage_, windows_, windows_breached_, years_, years_breached_}},
+          {"counts", {trials_, trials_with_outage_, windows_, windows_breached_, years_, years_breached_, trials_window_breached_}},
           {"downtime", downtime_.state()},
           {"degraded", degraded_.state()},
           {"outage", outage_.state()},
@@ -190,7 +244,14 @@ nlohmann::json Aggregate::state() const {
           {"x", {x_sum_, x_sq_}},
           {"c_sum", c_sum_},
           {"c_sq", c_sq_},
-          {"c_cross", c_cross_}};
+          {"c_cross", c_cross_},
+          {"objectives", [this] {
+             nlohmann::json a = nlohmann::json::array();
+             for (const auto& o : obj_)
+               a.push_back({{"counts", {o.judged, o.breached, o.trials_breached}}, {"values", o.values.state()}, {"beyond", o.beyond.state()}});
+             return a;
+           }()},
+          {"version", kStateVersion}};
 }
 
 namespace {
@@ -207,6 +268,8 @@ std::vector<double> finite_vector(const nlohmann::json& j, std::size_t n, const 
 
 Aggregate Aggregate::from_state(const nlohmann::json& j) {
   require(j.is_object(), "aggregate: an object expected");
+  require(j.contains("version") && j["version"] == kStateVersion,
+          "aggregate: written by another version of drsim (aggregate state version differs)");
   AggregateConfig cfg;
   const auto& c = j.at("config");
   require(c.is_array() && c.size() == 4, "aggregate: config is [horizon, slo target, slo window, causes]");
@@ -219,13 +282,15 @@ Aggregate Aggregate::from_state(const nlohmann::json& j) {
           "aggregate: config out of range");
   Aggregate a(cfg);
   const auto& k = j.at("counts");
-  require(k.is_array() && k.size() == 6, "aggregate: 6 counts expected");
+  require(k.is_array() && k.size() == 7, "aggregate: 7 counts expected");
   a.trials_ = k.at(0).get<std::uint64_t>();
   a.trials_with_outage_ = k.at(1).get<std::uint64_t>();
   a.windows_ = k.at(2).get<std::uint64_t>();
   a.windows_breached_ = k.at(3).get<std::uint64_t>();
   a.years_ = k.at(4).get<std::uint64_t>();
   a.years_breached_ = k.at(5).get<std::uint64_t>();
+  a.trials_window_breached_ = k.at(6).get<std::uint64_t>();
+  require(a.trials_window_breached_ <= a.years_ && a.trials_window_breached_ <= a.windows_breached_, "aggregate: inconsistent window counts");
   require(a.trials_with_outage_ <= a.trials_ && a.windows_breached_ <= a.windows_ && a.years_ <= a.trials_ &&
               a.years_breached_ <= a.years_,
           "aggregate: inconsistent counts");
@@ -255,6 +320,24 @@ Aggregate Aggregate::from_state(const nlohmann::json& j) {
   a.c_sum_ = finite_vector(j.at("c_sum"), cfg.causes, "aggregate: the cause sums do not match the number of causes");
   a.c_sq_ = finite_vector(j.at("c_sq"), cfg.causes, "aggregate: the cause squares do not match the number of causes");
   a.c_cross_ = finite_vector(j.at("c_cross"), cfg.causes, "aggregate: the cause products do not match the number of causes");
+  const auto& ob = j.at("objectives");
+  require(ob.is_array() && ob.size() <= 10000, "aggregate: objectives is an array");
+  for (const auto& e : ob) {
+    require(e.is_object(), "aggregate: an objective is an object");
+    const auto& k = e.at("counts");
+    require(k.is_array() && k.size() == 3, "aggregate: an objective's counts are [judged, breached, trials breached]");
+    ObjectiveStats st;
+    st.judged = k.at(0).get<std::uint64_t>();
+    st.breached = k.at(1).get<std::uint64_t>();
+    st.trials_breached = k.at(2).get<std::uint64_t>();
+    st.values = Sample::from_state(e.at("values"));
+    st.beyond = Sample::from_state(e.at("beyond"));
+    require(st.breached <= st.judged && st.trials_breached <= n && st.trials_breached <= st.breached &&
+                st.values.count() == st.judged && st.beyond.count() == n &&
+                (st.judged == 0 || st.values.stats().min() >= 0) && (n == 0 || st.beyond.stats().min() >= 0),
+            "aggregate: an objective's counts disagree");
+    a.obj_.push_back(std::move(st));
+  }
   return a;
 }
 

@@ -4,8 +4,10 @@
 //
 // What it holds (units in the JSON: minutes for durations, seconds for data loss):
 // downtime (full and degraded) per trial, outage durations, time to detect, data lost,
-// outages per trial, P(any outage), SLO error-budget use per window, and the full
-// downtime charged to each cause.
+// outages per trial, P(any outage), SLO error-budget use per window, the full
+// downtime charged to each cause, and each recovery objective (models/objectives.h):
+// recoveries or data-loss events judged, breached, trials with a breach, the values and
+// the time beyond the target per trial.
 //
 // Thread-safety: none; one Aggregate per block, merged by one thread.
 #pragma once
@@ -18,6 +20,7 @@
 
 #include "analysis/statistics.h"
 #include "models/model.h"
+#include "models/objectives.h"
 
 namespace drsim {
 
@@ -46,8 +49,11 @@ class Aggregate {
 
   // The results: `downtime_minutes`, `degraded_minutes`, `availability`,
   // `outage_minutes`, `outages_per_trial`, `time_to_detect_minutes`,
-  // `data_loss_seconds`, `p_any_outage`, `slo`, `causes`.
-  nlohmann::json to_json(const std::vector<std::string>& cause_names) const;
+  // `data_loss_seconds`, `p_any_outage`, `slo`, `causes`; with `objectives` (the
+  // scenario's objective_specs, in the order the trials were judged) also `rto` and
+  // `rpo` (docs/monte-carlo.md, "Recovery objectives").
+  nlohmann::json to_json(const std::vector<std::string>& cause_names,
+                         const std::vector<ObjectiveSpec>& objectives = {}) const;
 
   // Exact state for checkpoints: from_state(state()) merges and reports identically.
   nlohmann::json state() const;
@@ -58,18 +64,34 @@ class Aggregate {
   // The same, and the state must have been made with `expected` (horizon, SLO, causes).
   static Aggregate from_state(const nlohmann::json& j, const AggregateConfig& expected);
   const AggregateConfig& config() const { return cfg_; }
+  // Share of trials whose full (or degraded) downtime is at most `hours`: where a real
+  // incident falls among simulated drills (by the histogram: within a bin, 0.93 %).
+  double share_at_most(double hours, bool degraded) const {
+    const Sample& s = degraded ? degraded_ : downtime_;
+    return s.count() ? 1 - s.histogram().exceedance(hours) : 0;
+  }
 
  private:
   AggregateConfig cfg_;
   std::uint64_t trials_ = 0;
   std::uint64_t trials_with_outage_ = 0;
   std::uint64_t windows_ = 0, windows_breached_ = 0;
-  std::uint64_t years_ = 0, years_breached_ = 0;
+  std::uint64_t years_ = 0, years_breached_ = 0;  // trials with an SLO; over (1 - target) x trial length
+  std::uint64_t trials_window_breached_ = 0;       // trials with at least one breached calendar window
   Sample downtime_, degraded_, outage_, data_loss_, budget_;
   RunningStats availability_, outages_, detect_;
   // Causes: per cause sum of its downtime x_c, of x_c², of x_c·x (x = the trial's downtime).
   std::vector<double> c_sum_, c_sq_, c_cross_;
   double x_sum_ = 0, x_sq_ = 0;
+  // Per objective: recoveries (or data-loss events) judged, breached, trials with a
+  // breach; the judged values and the time beyond the target per trial (hours).
+  struct ObjectiveStats {
+    std::uint64_t judged = 0, breached = 0, trials_breached = 0;
+    Sample values, beyond;
+  };
+  std::vector<ObjectiveStats> obj_;
+  // Bumped whenever state() changes shape: 2 added the objectives.
+  static constexpr int kStateVersion = 2;
   std::vector<double> scratch_;  // per-window downtime of the trial being added
 };
 

@@ -16,4 +16,8 @@ std::string format_run_summary(const nlohmann::json& results);
 // "12.3 min", "2.5 h", "3.1 d" from minutes.
 std::string format_minutes(double minutes);
 
+// A span in whole units, the two largest that matter: "2 h 34 min", "12 min", "45 s",
+// "3 d 4 h", "0 s". From minutes; negative values are printed as their magnitude.
+std::string format_span(double minutes);
+
 }  // namespace drsim

@@ -712,6 +712,7 @@ struct Model::Impl {
     double t = job.remaining >= 0 ? job.remaining : draw(*job.rec->repair, mrt[mi].rng);
     job.remaining = -1;
     job.due = s->now() + t;
+    record(ModelEvent::Kind::repair_start, modes[mi].comp >= 0 ? modes[mi].comp : modes[mi].targets.empty() ? -1 : modes[mi].targets[0], mi);
     job.ev = s->schedule_at(job.due, kRepairDone, j);
   }
   void release_crew(int p) {
@@ -799,6 +800,7 @@ struct Model::Impl {
       rb.running = rb.done = 0;
       rb.faults.clear();
       rb.faults.push_back(f);
+      record(ModelEvent::Kind::runbook_start, r, faults[f].mode);
       start_ready_steps(r);
       return;
     }
@@ -820,6 +822,7 @@ struct Model::Impl {
       if (!step_ready(r, i)) continue;
       rb.state[i] = 1;
       ++rb.running;
+      record(ModelEvent::Kind::step_start, r, i);
       rb.ev[i] = s->schedule_after(draw(def.steps[i].duration, rb.rng), kStepDone,
                                    static_cast<std::uint32_t>(r) * 65536u + static_cast<std::uint32_t>(i));
     }
@@ -1153,6 +1156,7 @@ struct Model::Impl {
     double lag = draw(*rep.lag, mrt.empty() || comp_modes[c].empty() ? grt_rng_fallback : mrt[comp_modes[c][0]].rng);
     res.data_loss += lag;
     ++res.data_loss_events;
+    res.data_losses.push_back(lag);
   }
   RandomStream grt_rng_fallback;
 
@@ -1540,6 +1544,13 @@ std::string Model::Impl::describe(const ModelEvent& e) const {
     case K::service_down: return "service DOWN";
     case K::service_degraded: return "service DEGRADED";
     case K::service_up: return "service UP";
+    case K::runbook_start: return "runbook " + (sc.runbooks[e.a].name.empty() ? sc.runbooks[e.a].id : sc.runbooks[e.a].name) + " started";
+    case K::step_start: {
+      const auto& rb = sc.runbooks[e.a];
+      const auto& st = rb.steps[e.b];
+      return (rb.name.empty() ? rb.id : rb.name) + ": " + (st.name.empty() ? st.id : st.name) + " started";
+    }
+    case K::repair_start: return node(e.a) + "  repair started (" + (e.b >= 0 ? modes[e.b].fm->id : std::string("?")) + ")";
   }
   return "?";
 }
@@ -1555,6 +1566,7 @@ bool Model::finished() const { return impl_->finished(); }
 const TrialResult& Model::end_trial(double t_end) {
   impl_->close_outage(t_end);
   impl_->res.end_time = t_end;
+  judge_objectives(objective_specs(impl_->sc), impl_->res);
   return impl_->res;
 }
 const std::vector<ModelEvent>& Model::events() const { return impl_->log; }
@@ -1562,6 +1574,7 @@ const Scenario& Model::scenario() const { return impl_->sc; }
 const std::vector<std::string>& Model::cause_names() const { return impl_->cause_names; }
 std::string Model::describe(const ModelEvent& e) const { return impl_->describe(e); }
 const std::string& Model::node_name(int i) const { return impl_->names.at(i); }
+const std::string& Model::mode_label(int i) const { return impl_->modes.at(i).label; }
 void Model::set_observer(ComponentObserver o) { impl_->observer = std::move(o); }
 
 }  // namespace drsim

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "models/objectives.h"
 #include "models/random.h"
 #include "models/scenario.h"
 #include "models/scheduler.h"
@@ -43,6 +44,9 @@ struct ModelEvent {
     service_down,
     service_degraded,
     service_up,
+    runbook_start,   // a runbook began (a = runbook, b = the failure mode that called it)
+    step_start,      // a runbook step started (a = runbook, b = step)
+    repair_start,    // a repair's hands-on part began: detected and a crew at hand (a = component, b = mode)
   };
   double t = 0;        // hours
   Kind kind = Kind::fault;
@@ -68,6 +72,10 @@ struct TrialResult {
   std::vector<Outage> outages;
   double data_loss = 0;             // hours of writes lost (replication lag at loss)
   int data_loss_events = 0;
+  std::vector<double> data_losses;  // hours of writes lost, each event in order
+  // One tally per objective_specs(scenario) entry: recoveries judged against each RTO,
+  // data-loss events against the RPO (models/objectives.h).
+  std::vector<ObjectiveTally> objectives;
   std::vector<double> downtime_by_cause;  // full downtime, hours, index = cause
   std::uint64_t events = 0;         // model events fired
 };
@@ -113,6 +121,8 @@ class Model {
 
   // Name of node i (component, group or block), as in the scenario.
   const std::string& node_name(int i) const;
+  // Label of failure mode i (ModelEvent::b of faults): "dc1/lb-a/hw" or the common cause id.
+  const std::string& mode_label(int i) const;
 
   // Called whenever component `c` (index into Scenario::components) starts or stops
   // working — its own faults or what it needs — during fire() and begin_trial(). For

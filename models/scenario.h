@@ -248,11 +248,19 @@ struct CrewPool {
   std::string source;
 };
 
+// A feature's own recovery-time objective (a degraded mode may be allowed longer).
+struct FeatureObjective {
+  std::string id;               // the feature's id (the key in ["features"])
+  int feature = -1;             // resolved: index into Service::features
+  double rto = 0;               // ["rto"] hours
+};
+
 struct Objectives {
   double slo_target = 0;        // ["slo"]["target"] e.g. 0.9995; 0 = none
   double slo_window = 720;      // ["slo"]["window"] hours, default 30d
-  double rto = 0;               // ["rto"] hours, 0 = none
-  double rpo = 0;               // ["rpo"] hours, 0 = none
+  double rto = 0;               // ["rto"] hours, 0 = none: judges every full outage
+  double rpo = 0;               // ["rpo"] hours, 0 = none: judges every data-loss event
+  std::vector<FeatureObjective> features;  // ["features"] {"<feature id>": {"rto": "4h"}}
 };
 
 struct Injection {

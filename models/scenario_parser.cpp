@@ -1869,7 +1869,7 @@ void Checker::parse_common_causes(const json& v) {
 void Checker::parse_objectives(const json& v) {
   const std::string p = "/objectives";
   if (!want_object(v, p, "e.g. {\"slo\": {\"target\": 0.9995, \"window\": \"30d\"}, \"rto\": \"1h\", \"rpo\": \"5m\"}")) return;
-  check_keys(v, p, {"slo", "rto", "rpo"});
+  check_keys(v, p, {"slo", "rto", "rpo", "features"});
   if (const json* slo = get(v, "slo"); slo && want_object(*slo, at(p, "slo"), "e.g. {\"target\": 0.9995, \"window\": \"30d\"}")) {
     std::string sp = at(p, "slo");
     check_keys(*slo, sp, {"target", "window"});
@@ -1896,6 +1896,26 @@ void Checker::parse_objectives(const json& v) {
   }
   if (auto h = duration_at(v, p, "rto", Zero::allowed)) sc_.objectives.rto = *h;
   if (auto h = duration_at(v, p, "rpo", Zero::allowed)) sc_.objectives.rpo = *h;
+  if (const json* fs = get(v, "features");
+      fs && want_object(*fs, at(p, "features"), "a feature's own objective, e.g. {\"reporting\": {\"rto\": \"8h\"}}")) {
+    std::vector<std::string> ids;
+    for (const auto& f : sc_.service.features) ids.push_back(f.id);
+    for (auto it = fs->begin(); it != fs->end(); ++it) {
+      const std::string fp = at(at(p, "features"), it.key());
+      const auto found = std::find(ids.begin(), ids.end(), it.key());
+      if (found == ids.end()) {
+        std::string n = nearest(it.key(), ids);
+        err(fp, "the service has no feature " + q(it.key()),
+            (n.empty() ? std::string() : "did you mean " + q(n) + "? ") + "keys are ids of /service/features");
+        continue;
+      }
+      if (!want_object(*it, fp, "e.g. {\"rto\": \"8h\"}")) continue;
+      check_keys(*it, fp, {"rto"});
+      if (!get(*it, "rto")) missing(fp, "rto", "how long the feature may be unavailable, e.g. \"8h\"");
+      if (auto h = duration_at(*it, fp, "rto", Zero::allowed))
+        sc_.objectives.features.push_back({it.key(), static_cast<int>(found - ids.begin()), *h});
+    }
+  }
 }
 
 void Checker::parse_injections(const json& v) {

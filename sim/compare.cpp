@@ -20,6 +20,12 @@ void Paired::merge(const Paired& o) {
   d_degraded.merge(o.d_degraded);
   d_any.merge(o.d_any);
   d_data_loss.merge(o.d_data_loss);
+  rto_breach.merge(o.rto_breach);
+  rpo_breach.merge(o.rpo_breach);
+  d_rto_breach.merge(o.d_rto_breach);
+  d_rpo_breach.merge(o.d_rpo_breach);
+  availability.merge(o.availability);
+  d_availability.merge(o.d_availability);
 }
 
 CompareResult run_comparison(const std::vector<const Scenario*>& scs, const CompareOptions& opt) {
@@ -39,7 +45,9 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
     std::vector<std::unique_ptr<Model>> models;
     for (const auto* s : scs) models.push_back(std::make_unique<Model>(*s, mo));
     FastEngine engine;
-    std::vector<double> full(k), deg(k), any(k), loss(k);
+    std::vector<double> full(k), deg(k), any(k), loss(k), rto(k), rpo(k), avail(k);
+    std::vector<std::vector<ObjectiveSpec>> specs;
+    for (const auto* s : scs) specs.push_back(objective_specs(*s));
     for (;;) {
       std::uint64_t b = next.fetch_add(1);
       if (b >= nblocks) break;
@@ -51,6 +59,10 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           deg[a] = r.downtime_degraded;
           any[a] = std::any_of(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.full; }) ? 1 : 0;
           loss[a] = r.data_loss;
+          rto[a] = rpo[a] = 0;
+          for (std::size_t q = 0; q < specs[a].size() && q < r.objectives.size(); ++q)
+            if (r.objectives[q].breached > 0) (specs[a][q].kind == ObjectiveSpec::Kind::rto ? rto[a] : rpo[a]) = 1;
+          avail[a] = r.end_time > 0 ? 1 - r.downtime_full / r.end_time : 1;
         }
         for (std::size_t a = 0; a < k; ++a) {
           auto& p = out[a];
@@ -62,6 +74,12 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           p.d_degraded.add(deg[a] - deg[0]);
           p.d_any.add(any[a] - any[0]);
           p.d_data_loss.add(loss[a] - loss[0]);
+          p.rto_breach.add(rto[a]);
+          p.rpo_breach.add(rpo[a]);
+          p.d_rto_breach.add(rto[a] - rto[0]);
+          p.d_rpo_breach.add(rpo[a] - rpo[0]);
+          p.availability.add(avail[a]);
+          p.d_availability.add(avail[a] - avail[0]);
         }
       }
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -25,9 +26,23 @@ nlohmann::json results_json(const Scenario& sc, const RunOptions& o, const RunOu
                   {"engine", o.engine},
                   {"block", o.block},
                   {"random_failures", o.random_failures}};
-  nlohmann::json agg = r.aggregate.to_json(r.cause_names);
+  nlohmann::json agg = r.aggregate.to_json(r.cause_names, objective_specs(sc));
   for (auto& [k, v] : agg.items()) j[k] = v;
   j["objectives"] = {{"rto_hours", sc.objectives.rto}, {"rpo_hours", sc.objectives.rpo}};
+  for (const auto& f : sc.objectives.features) j["objectives"]["features"][f.id] = {{"rto_hours", f.rto}};
+  // A drill run: each trial replays the injections until the service recovers.
+  j["drills"] = !o.random_failures && !sc.injections.empty();
+  if (j["drills"] == true) {
+    const bool by_degraded = r.aggregate.mean_downtime_minutes() == 0;
+    const char* key = by_degraded ? "reported_degraded_minutes" : "reported_full_minutes";
+    if (auto it = sc.expected.find(key); it != sc.expected.end()) {
+      char* end = nullptr;
+      const double m = std::strtod(it->second.c_str(), &end);
+      if (end != it->second.c_str() && std::isfinite(m) && m >= 0)
+        j["reported_incident"] = {{"minutes", m}, {"of", by_degraded ? "degraded time" : "full downtime"},
+                                  {"percentile", r.aggregate.share_at_most(m / 60, by_degraded)}};
+    }
+  }
   // Timing only: the one part that differs between runs with the same seed.
   j["timing"] = {{"wall_seconds", r.wall_seconds},
                  {"cpu_seconds", r.cpu_seconds},

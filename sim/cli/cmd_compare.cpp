@@ -7,6 +7,7 @@
 
 #include "analysis/report.h"
 #include "drsim_version.h"
+#include "models/objectives.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
 #include "sim/compare.h"
@@ -20,6 +21,8 @@ nlohmann::json ci_json(const RunningStats& s, double scale) {
 }
 
 // "−38.2 min [−41.0 – −35.4]  significant" for a paired difference in hours.
+std::string nines_str(double n) { return std::isfinite(n) ? fmt::format("{:.2f}", n) : "∞"; }
+
 std::string diff_text(const RunningStats& d) {
   Interval ci = d.mean_ci();
   bool sig = ci.lo > 0 || ci.hi < 0;
@@ -51,7 +54,7 @@ int cmd_compare(const std::vector<std::string>& args) {
              "CI excludes 0.\n\n"
              "examples:\n"
              "  drsim compare scenarios/incidents/campaign-monitor-licence.json --variant key-per-site --variant expiry-alert\n"
-             "  drsim compare scenarios/designs/two-site-baseline.json --variant active-active --trials 20000\n"))
+             "  drsim compare scenarios/designs/two-site-baseline.json --variant active-active --trials 2000\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim compare FILE --variant NAME)");
   const std::string file = vm["file"].as<std::string>();
@@ -101,7 +104,8 @@ int cmd_compare(const std::vector<std::string>& args) {
   for (std::size_t a = 0; a < res.alt.size(); ++a) {
     const auto& p = res.alt[a];
     Interval fci = p.full.mean_ci();
-    std::string full = fmt::format("{} [{} – {}]", format_minutes(p.full.mean() * 60), format_minutes(fci.lo * 60), format_minutes(fci.hi * 60));
+    // One unit per column: minutes beside minutes.
+    std::string full = fmt::format("{:.4g} min [{:.4g} – {:.4g}]", p.full.mean() * 60, fci.lo * 60, fci.hi * 60);
     std::string dany;
     if (a > 0) {
       Interval ci = p.d_any.mean_ci();
@@ -109,17 +113,54 @@ int cmd_compare(const std::vector<std::string>& args) {
     }
     out += fmt::format("  {:<28} {:>28}  {:>36}  {:>14}  {:>24}\n", names[a], full, a ? diff_text(p.d_full) : "", fmt::format("{:.3g}", p.any_outage.mean()), dany);
     if (a > 0 && (p.degraded.mean() > 0 || res.alt[0].degraded.mean() > 0))
-      out += fmt::format("  {:<28} {:>28}  {:>36}\n", "", "degraded " + format_minutes(p.degraded.mean() * 60), diff_text(p.d_degraded));
+      out += fmt::format("  {:<28} {:>28}  {:>36}\n", "", fmt::format("degraded {:.4g} min", p.degraded.mean() * 60), diff_text(p.d_degraded));
+    {
+      Interval ac = p.availability.mean_ci();
+      std::string line = fmt::format("availability {:.5f} % [{:.5f} – {:.5f}], {} nines", p.availability.mean() * 100, ac.lo * 100,
+                                     std::min(1.0, ac.hi) * 100, nines_str(nines(p.availability.mean())));
+      if (a > 0) {
+        Interval d = p.d_availability.mean_ci();
+        line += fmt::format(";  Δ {:+.5f} pp [{:+.5f} – {:+.5f}]{}, Δ nines {:+.2f}", p.d_availability.mean() * 100, d.lo * 100, d.hi * 100,
+                            (d.lo > 0 || d.hi < 0) ? " *" : "", nines(p.availability.mean()) - nines(res.alt[0].availability.mean()));
+      }
+      out += "  " + std::string(28, ' ') + " " + line + "\n";
+    }
+    if (objective_specs(scs[a]).size() > 0 || objective_specs(scs[0]).size() > 0) {
+      std::string line = fmt::format("P(≥1 RTO breach) {:.3g}, P(≥1 RPO breach) {:.3g}", p.rto_breach.mean(), p.rpo_breach.mean());
+      if (a > 0) {
+        Interval r1 = p.d_rto_breach.mean_ci(), r2 = p.d_rpo_breach.mean_ci();
+        line += fmt::format(";  Δ {:+.3g} [{:+.3g} – {:+.3g}]{}, Δ {:+.3g} [{:+.3g} – {:+.3g}]{}", p.d_rto_breach.mean(), r1.lo, r1.hi,
+                            (r1.lo > 0 || r1.hi < 0) ? " *" : "", p.d_rpo_breach.mean(), r2.lo, r2.hi, (r2.lo > 0 || r2.hi < 0) ? " *" : "");
+      }
+      out += "  " + std::string(28, ' ') + " " + line + "\n";
+    }
+    if (p.data_loss.mean() > 0 || res.alt[0].data_loss.mean() > 0) {
+      std::string line = fmt::format("data lost {:.4g} s", p.data_loss.mean() * 3600);
+      if (a > 0) {
+        Interval d = p.d_data_loss.mean_ci();
+        line += fmt::format(";  Δ {:+.4g} s [{:+.4g} – {:+.4g}]{}", p.d_data_loss.mean() * 3600, d.lo * 3600, d.hi * 3600,
+                            (d.lo > 0 || d.hi < 0) ? " *" : "");
+      }
+      out += "  " + std::string(28, ' ') + " " + line + "\n";
+    }
     nlohmann::json ja = {{"name", names[a]},
                          {"full_minutes", ci_json(p.full, 60)},
                          {"degraded_minutes", ci_json(p.degraded, 60)},
                          {"p_any_outage", ci_json(p.any_outage, 1)},
-                         {"data_loss_seconds", ci_json(p.data_loss, 3600)}};
+                         {"data_loss_seconds", ci_json(p.data_loss, 3600)},
+                         {"availability", ci_json(p.availability, 1)},
+                         {"nines", nines(p.availability.mean())},
+                         {"p_rto_breach", ci_json(p.rto_breach, 1)},
+                         {"p_rpo_breach", ci_json(p.rpo_breach, 1)}};
     if (a > 0) {
       ja["delta_full_minutes"] = ci_json(p.d_full, 60);
       ja["delta_degraded_minutes"] = ci_json(p.d_degraded, 60);
       ja["delta_p_any_outage"] = ci_json(p.d_any, 1);
       ja["delta_data_loss_seconds"] = ci_json(p.d_data_loss, 3600);
+      ja["delta_availability"] = ci_json(p.d_availability, 1);
+      ja["delta_nines"] = nines(p.availability.mean()) - nines(res.alt[0].availability.mean());
+      ja["delta_p_rto_breach"] = ci_json(p.d_rto_breach, 1);
+      ja["delta_p_rpo_breach"] = ci_json(p.d_rpo_breach, 1);
     }
     jalts.push_back(ja);
   }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/critical_path.h"
 #include "analysis/report.h"
 #include "analysis/statistics.h"
 #include "drsim_version.h"
@@ -38,6 +39,9 @@ const char* kind_word(ModelEvent::Kind k) {
     case K::service_down: return "DOWN";
     case K::service_degraded: return "DEGRADED";
     case K::service_up: return "UP";
+    case K::runbook_start: return "runbook";
+    case K::step_start: return "step start";
+    case K::repair_start: return "repair";
   }
   return "";
 }
@@ -46,6 +50,45 @@ std::string feature_names(const Scenario& sc, const std::vector<int>& f) {
   std::string s;
   for (int i : f) s += (s.empty() ? "" : ", ") + (i >= 0 && i < static_cast<int>(sc.service.features.size()) ? sc.service.features[i].id : std::string("?"));
   return s;
+}
+
+// An event's subject and detail by id (component, group, runbook/step, failure mode,
+// injection target, cause), for --events and --json.
+std::pair<std::string, std::string> event_ids(const Model& m, const ModelEvent& e) {
+  using K = ModelEvent::Kind;
+  const Scenario& sc = m.scenario();
+  auto node = [&](int n) { return n >= 0 ? m.node_name(n) : std::string(); };
+  auto mode = [&](int i) { return i >= 0 ? m.mode_label(i) : std::string(); };
+  switch (e.kind) {
+    case K::fault:
+    case K::hidden_fault:
+    case K::revealed:
+    case K::restored:
+    case K::near_miss:
+    case K::repair_start: return {node(e.a), mode(e.b)};
+    case K::failover:
+    case K::failover_failed:
+    case K::switchover_done:
+    case K::bridge_start:
+    case K::bridge_end: return {node(e.a), node(e.b)};
+    case K::step_done:
+    case K::step_start: return {sc.runbooks[e.a].id, sc.runbooks[e.a].steps[e.b].id};
+    case K::runbook_start: return {sc.runbooks[e.a].id, mode(e.b)};
+    case K::detected: return {mode(e.a), ""};
+    case K::injection: return {sc.injections[e.a].target, sc.injections[e.a].mode};
+    case K::service_down:
+    case K::service_degraded:
+    case K::service_up:
+      return {"service", e.a >= 0 && e.a < static_cast<int>(m.cause_names().size()) ? m.cause_names()[e.a] : std::string()};
+  }
+  return {"", ""};
+}
+
+// "RTO 1 h: missed by 2 h 34 min" / "RTO 1 h: met with 12 min to spare" (hours in).
+std::string rto_verdict(double rto, double recovery) {
+  if (recovery <= rto * (1 + 1e-12))
+    return fmt::format("RTO {}: met with {} to spare", format_span(rto * 60), format_span((rto - recovery) * 60));
+  return fmt::format("RTO {}: missed by {}", format_span(rto * 60), format_span((recovery - rto) * 60));
 }
 
 }  // namespace
@@ -146,22 +189,46 @@ int cmd_drill(const std::vector<std::string>& args) {
                        return s;
                      }());
   nlohmann::json jev = nlohmann::json::array();
-  std::string csv = "t_minutes,event,a,b,clock,text\n";
-  for (const auto& e : events) {
-    bool minor = e.kind == ModelEvent::Kind::hidden_fault || e.kind == ModelEvent::Kind::bridge_start;
-    jev.push_back({{"t_minutes", e.t * 60}, {"clock", clock_time(sc, e.t)}, {"event", kind_word(e.kind)},
-                   {"target", e.a >= 0 && e.a < static_cast<int>(sc.components.size()) &&
-                                      (e.kind == ModelEvent::Kind::restored || e.kind == ModelEvent::Kind::fault ||
-                                       e.kind == ModelEvent::Kind::hidden_fault || e.kind == ModelEvent::Kind::revealed)
-                                  ? sc.components[static_cast<std::size_t>(e.a)].id
-                                  : std::string()},
-                   {"text", model.describe(e)}});
-    csv += fmt::format("{:.9g},{},{},{},{},\"{}\"\n", e.t * 60, kind_word(e.kind), e.a, e.b, clock_time(sc, e.t), model.describe(e));
+  std::string csv = "t_minutes,event,target,detail,clock,text\n";
+  const std::vector<StepSpan> spans = step_spans(model, events);
+  std::size_t next_span = 0;
+  for (std::size_t ei = 0; ei < events.size(); ++ei) {
+    const auto& e = events[ei];
+    using K = ModelEvent::Kind;
+    bool minor = e.kind == K::hidden_fault || e.kind == K::bridge_start || e.kind == K::runbook_start ||
+                 e.kind == K::step_start || e.kind == K::repair_start;
+    const auto [target, detail] = event_ids(model, e);
+    std::string text = model.describe(e);
+    nlohmann::json je = {{"t_minutes", e.t * 60}, {"clock", clock_time(sc, e.t)}, {"event", kind_word(e.kind)},
+                         {"target", target}, {"detail", detail}};
+    if (e.kind == K::step_done) {
+      // Its start, its wait and its duration.
+      for (std::size_t k = next_span; k < spans.size(); ++k)
+        if (spans[k].runbook == e.a && spans[k].step == e.b && std::fabs(spans[k].end - e.t) < 1e-9) {
+          const StepSpan& sp = spans[k];
+          text += fmt::format(" (started +{}{}, took {})", hms(sp.start),
+                              sp.wait() > 1e-9 ? ", waited " + format_span(sp.wait() * 60) + " for " + sp.waited_for : std::string(),
+                              format_span((sp.end - sp.start) * 60));
+          je["step"] = {{"start_minutes", sp.start * 60}, {"ready_minutes", sp.ready * 60}, {"wait_minutes", sp.wait() * 60},
+                        {"waited_for", sp.waited_for}, {"duration_minutes", (sp.end - sp.start) * 60}};
+          break;
+        }
+    }
+    if (e.kind == K::restored) {
+      const std::string why = still_down_reason(model, events, ei);
+      if (!why.empty()) {
+        text += " — service still down: " + why;
+        je["still_down_because"] = why;
+      }
+    }
+    je["text"] = text;
+    jev.push_back(je);
+    csv += fmt::format("{:.9g},{},{},{},{},\"{}\"\n", e.t * 60, kind_word(e.kind), target, detail, clock_time(sc, e.t), text);
     if (minor && !all_events) continue;
     if (sc.start_epoch)
-      out += fmt::format("  {:<32} {:>13}  {:<11} {}\n", clock_time(sc, e.t), "+" + hms(e.t), kind_word(e.kind), model.describe(e));
+      out += fmt::format("  {:<32} {:>13}  {:<11} {}\n", clock_time(sc, e.t), "+" + hms(e.t), kind_word(e.kind), text);
     else
-      out += fmt::format("  {:>13}  {:<11} {}\n", "+" + hms(e.t), kind_word(e.kind), model.describe(e));
+      out += fmt::format("  {:>13}  {:<11} {}\n", "+" + hms(e.t), kind_word(e.kind), text);
   }
   if (!model.finished()) out += fmt::format("\n  not recovered after {} past the last injection (--max-duration)\n", format_duration(*maxd));
 
@@ -176,14 +243,72 @@ int cmd_drill(const std::vector<std::string>& args) {
     out += fmt::format("  {:>2}. {:<28} {} → {}  {:>9}  cause {}{}\n", ++i, what, clock_time(sc, o.start), clock_time(sc, o.end).substr(clock_time(sc, o.end).find(' ') + 1),
                        format_minutes((o.end - o.start) * 60), cause,
                        o.detected >= 0 ? ", detected after " + format_minutes((o.detected - o.start) * 60) : "");
-    jout.push_back({{"severity", o.full ? "full" : "degraded"}, {"features", feature_names(sc, o.features)},
+    nlohmann::json jo = {{"severity", o.full ? "full" : "degraded"}, {"features", feature_names(sc, o.features)},
                     {"start_minutes", o.start * 60}, {"end_minutes", o.end * 60},
                     {"minutes", (o.end - o.start) * 60}, {"cause", cause}, {"start", clock_time(sc, o.start)}, {"end", clock_time(sc, o.end)},
-                    {"detected_after_minutes", o.detected >= 0 ? (o.detected - o.start) * 60 : -1.0}});
+                    {"detected_after_minutes", o.detected >= 0 ? (o.detected - o.start) * 60 : -1.0}};
+    // The service RTO judges every full outage (models/objectives.h).
+    if (o.full && sc.objectives.rto > 0) {
+      const std::string v = rto_verdict(sc.objectives.rto, o.end - o.start);
+      out += "      " + v + "\n";
+      jo["rto"] = {{"target_minutes", sc.objectives.rto * 60}, {"met", o.end - o.start <= sc.objectives.rto * (1 + 1e-12)},
+                   {"margin_minutes", (sc.objectives.rto - (o.end - o.start)) * 60}, {"verdict", v}};
+    }
+    const bool ended = o.end < r.end_time - 1e-9 || model.finished();
+    if (ended) {
+      const auto path = critical_path(model, events, spans, o);
+      if (!path.empty()) {
+        out += "      " + format_critical_path(o, path) + "\n";
+        nlohmann::json jp = nlohmann::json::array();
+        for (const auto& ps : path) jp.push_back({{"what", ps.what}, {"minutes", ps.hours * 60}, {"wait", ps.wait}});
+        jo["critical_path"] = jp;
+      }
+    }
+    jout.push_back(jo);
   }
   if (r.outages.empty()) out += "  none: the service stayed up\n";
-  out += fmt::format("\ntotal: full downtime {}, degraded {}, data lost {:.3g} s\n", format_minutes(r.downtime_full * 60),
-                     format_minutes(r.downtime_degraded * 60), r.data_loss * 3600);
+  // Each objective's verdicts (feature RTOs over the feature's whole unavailability, the RPO per data-loss event).
+  nlohmann::json jobj = nlohmann::json::array();
+  {
+    const auto specs = objective_specs(sc);
+    std::string text;
+    for (std::size_t k = 0; k < specs.size() && k < r.objectives.size(); ++k) {
+      const ObjectiveSpec& sp = specs[k];
+      const ObjectiveTally& t = r.objectives[k];
+      nlohmann::json je = {{"objective", sp.kind == ObjectiveSpec::Kind::rto ? "rto" : "rpo"}, {"key", sp.key()},
+                           {"target_minutes", sp.target * 60}, {"judged", t.values.size()}, {"breached", t.breached}};
+      nlohmann::json vs = nlohmann::json::array();
+      if (sp.kind == ObjectiveSpec::Kind::rto) {
+        const std::string who = sp.feature < 0 ? "the service" : "feature " + sp.scope;
+        if (t.values.empty()) text += fmt::format("  RTO {} ({}): no outage — met\n", format_span(sp.target * 60), who);
+        for (std::size_t v = 0; v < t.values.size(); ++v) {
+          const std::string verdict = rto_verdict(sp.target, t.values[v]);
+          text += fmt::format("  {} ({}, recovery {} of {})\n", verdict, who, v + 1, t.values.size());
+          vs.push_back({{"minutes", t.values[v] * 60}, {"met", t.values[v] <= sp.target * (1 + 1e-12)}, {"verdict", verdict}});
+        }
+      } else {
+        if (t.values.empty()) text += fmt::format("  RPO {}: no data lost — met\n", format_span(sp.target * 60));
+        for (double x : t.values) {
+          const bool met = x <= sp.target * (1 + 1e-12);
+          const std::string verdict = fmt::format("RPO {}: {} of writes lost — {}", format_span(sp.target * 60), format_span(x * 60),
+                                                  met ? "met" : "missed by " + format_span((x - sp.target) * 60));
+          text += "  " + verdict + "\n";
+          vs.push_back({{"minutes", x * 60}, {"met", met}, {"verdict", verdict}});
+        }
+      }
+      je["verdicts"] = vs;
+      jobj.push_back(je);
+    }
+    if (!text.empty()) out += "\nobjectives\n" + text;
+  }
+  // Faults nobody repaired: hidden ones nobody demanded, or ones still being repaired.
+  const std::vector<std::string> left = faults_present(model, events);
+  if (!left.empty()) {
+    out += "\nfaults still present at the end of the drill\n";
+    for (const auto& f : left) out += "  " + f + "\n";
+  }
+  out += fmt::format("\ntotal: full downtime {}, degraded {}, data lost {}\n", format_span(r.downtime_full * 60),
+                     format_span(r.downtime_degraded * 60), format_span(r.data_loss * 60));
   if (!platform.is_null()) out += "platform (SimGrid): " + platform.dump() + "\n";
 
   // ---- the distribution over sampled replays
@@ -247,14 +372,16 @@ int cmd_drill(const std::vector<std::string>& args) {
              {"percentile_of", what}, {"timeline_percentile", pctl}, {"unfinished", unfinished}};
     if (reported >= 0) jdist["reported_minutes"] = reported, jdist["reported_percentile"] = percentile_of(reported);
   }
-  std::cout << out;
+  // With --json - the JSON is stdout's only content (it pipes into jq); the text goes to stderr.
+  (vm["json"].as<std::string>() == "-" ? std::cerr : std::cout) << out;
   if (const auto& ef = vm["events"].as<std::string>(); !ef.empty()) write_output(ef, csv);
   if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
     nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"scenario_sha256", sc.sha256},
                         {"variants", vm["variant"].as<std::vector<std::string>>()}, {"point", mo.point}, {"seed", seed},
                         {"trial", trial}, {"engine", engine}, {"timeline", jev}, {"outages", jout},
                         {"downtime_minutes", r.downtime_full * 60}, {"degraded_minutes", r.downtime_degraded * 60},
-                        {"data_loss_seconds", r.data_loss * 3600}, {"recovered", model.finished()}};
+                        {"data_loss_seconds", r.data_loss * 3600}, {"recovered", model.finished()},
+                        {"objectives", jobj}, {"faults_present", left}};
     if (!platform.is_null()) j["platform"] = platform;
     if (!jdist.is_null()) j["distribution"] = jdist;
     write_output(jf, j.dump(2) + "\n");

@@ -71,10 +71,10 @@ int cmd_run(const std::vector<std::string>& args) {
              "on --jobs. SIGINT/SIGTERM stop within a second (blocks in progress are dropped and\n"
              "rerun on --resume), write the checkpoint, exit 130/143.\n\n"
              "examples:\n"
-             "  drsim run scenarios/designs/two-site-baseline.json --trials 20000 --out results.json\n"
-             "  drsim run design.json --target-rel-ci 0.01 --checkpoint run.ckpt\n"
-             "  drsim run design.json --target-rel-ci 0.01 --checkpoint run.ckpt --resume\n"
-             "  mpirun -n 64 drsim run design.json --trials 10000000 --shard auto --out shard-%r.json   (then drsim merge)\n"))
+             "  drsim run scenarios/designs/two-site-baseline.json --trials 2000 --out results.json\n"
+             "  drsim run scenarios/designs/two-site-baseline.json --target-rel-ci 0.1 --checkpoint run.ckpt\n"
+             "  drsim run scenarios/designs/two-site-baseline.json --target-rel-ci 0.1 --checkpoint run.ckpt --resume\n"
+             "  mpirun -n 64 drsim run scenarios/designs/two-site-baseline.json --trials 10000000 --shard auto --out shard-%r.json   (then drsim merge)\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim run FILE)");
   const std::string file = vm["file"].as<std::string>();

@@ -24,7 +24,7 @@ int cmd_validate(const std::vector<std::string>& args) {
              "Every variant declared in a file is validated too (each applied alone).\n"
              "Exit 0 when all files are valid, 2 otherwise.\n\n"
              "examples:\n  drsim validate scenarios/designs/*.json\n"
-             "  drsim validate my.json --variant separate-keys\n"))
+             "  drsim validate scenarios/incidents/campaign-monitor-licence.json --variant key-per-site\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim validate FILE...)");
   const auto files = vm["file"].as<std::vector<std::string>>();

@@ -39,10 +39,10 @@ void top_help() {
   std::cout << "\n'drsim COMMAND --help' explains each command's options, with defaults and examples.\n"
                "Exit codes: 0 success, 2 bad input or usage, 1 internal error.\n\n"
                "examples:\n"
-               "  drsim validate scenarios/**/*.json\n"
+               "  drsim validate scenarios/*/*.json\n"
                "  drsim describe scenarios/designs/two-site-baseline.json\n"
-               "  drsim drill scenarios/incidents/lb-licence-expiry.json\n"
-               "  drsim run scenarios/designs/two-site-baseline.json --trials 20000 --out results.json\n";
+               "  drsim drill scenarios/incidents/campaign-monitor-licence.json --point\n"
+               "  drsim run scenarios/designs/two-site-baseline.json --trials 2000 --out results.json\n";
 }
 
 }  // namespace
