@@ -269,6 +269,13 @@ TEST_CASE("every example in every --help runs", "[help-examples]") {
       if (cmd.rfind("mpirun", 0) == 0) continue;  // needs an MPI launcher; its drsim part is the shard run
       REQUIRE(cmd.rfind("drsim ", 0) == 0);
       INFO("drsim " << c << " --help: " << cmd);
+      if (auto k = cmd.find(" --resume"); k != std::string::npos) {
+        // A resume needs an interrupted run first: the same run, stopped by SIGINT.
+        std::string first = cmd.substr(6);
+        first.erase(first.find(" --resume"), 9);
+        auto pre = run_drsim(first + " --jobs 1", tmp, "cd " + tmp.path.string() + " && timeout --preserve-status -s INT 0.5 ");
+        REQUIRE(pre.code == 130);
+      }
       auto r = run_drsim(cmd.substr(6) + " --engine fast", tmp, "cd " + tmp.path.string() + " && ");
       if (r.code != 0 && r.err.find("--engine") != std::string::npos) r = run_drsim(cmd.substr(6), tmp, "cd " + tmp.path.string() + " && ");
       INFO(r.err);

@@ -72,8 +72,8 @@ int cmd_run(const std::vector<std::string>& args) {
              "rerun on --resume), write the checkpoint, exit 130/143.\n\n"
              "examples:\n"
              "  drsim run scenarios/designs/two-site-baseline.json --trials 2000 --out results.json\n"
-             "  drsim run scenarios/designs/two-site-baseline.json --target-rel-ci 0.1 --checkpoint run.ckpt\n"
-             "  drsim run scenarios/designs/two-site-baseline.json --target-rel-ci 0.1 --checkpoint run.ckpt --resume\n"
+             "  drsim run scenarios/designs/two-site-baseline.json --target-rel-ci 0.01 --checkpoint run.ckpt\n"
+             "  drsim run scenarios/designs/two-site-baseline.json --target-rel-ci 0.01 --checkpoint run.ckpt --resume   (after Ctrl-C)\n"
              "  mpirun -n 64 drsim run scenarios/designs/two-site-baseline.json --trials 10000000 --shard auto --out shard-%r.json   (then drsim merge)\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim run FILE)");
