@@ -42,6 +42,8 @@ class Aggregate {
 
   std::uint64_t trials() const { return trials_; }
   double mean_downtime_minutes() const { return downtime_.mean(); }
+  // Full downtime per trial (hours): what a --target-rel-ci stop rule reads.
+  const RunningStats& downtime_stats() const { return downtime_.stats(); }
   // 95 % CI half-width of the mean downtime divided by the mean (inf when the mean is 0).
   double relative_half_width() const;
   // The same for this aggregate followed by `partial` (not merged: nothing changes).

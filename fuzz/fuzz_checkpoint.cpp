@@ -20,7 +20,7 @@ void try_read(const std::string& text) {
       drsim::Aggregate a = st.merged;
       a.merge(st.partial);
       (void)a.to_json({"u/hw"}).dump();
-      for (const auto& [i, s] : st.superblocks) (void)drsim::Aggregate::from_state(s).to_json({}).dump();
+      for (const auto& n : st.nodes) (void)drsim::Aggregate::from_state(n.state).to_json({}).dump();
     } catch (const drsim::UsageError&) {
     }
   }

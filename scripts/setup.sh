@@ -14,7 +14,10 @@ packages=(
   librandom123-dev               # counter-based Philox random streams
   libfmt-dev                     # formatting
   python3 python3-simpy3 python3-matplotlib   # benchmark peer and plots
+  chromium python3-websocket     # tests/report_test.cpp opens the HTML report in headless Chromium (DevTools protocol)
   clang libclang-rt-14-dev       # libFuzzer and sanitizers (scripts/fuzz.sh)
+  libopenmpi-dev openmpi-bin     # drsim run --mpi (optional at build time)
+  slurm-wlm munge                # scripts/cluster-test.sh: a one-node Slurm on localhost
 )
 
 missing=()

@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh RelWithDebInfo
 ctest --test-dir build -j "$(nproc)" --output-on-failure --timeout 600
+# The cluster recipes on a real one-node Slurm and mpirun -n 2 (about a minute).
+scripts/cluster-test.sh build

@@ -52,14 +52,18 @@ nlohmann::json results_json(const Scenario& sc, const RunOptions& o, const RunOu
   return j;
 }
 
+namespace {
+constexpr int kShardVersion = 3;  // 3: balanced contiguous shards, fold-tree nodes
+}  // namespace
+
 nlohmann::json shard_json(const Scenario& sc, const RunOptions& o, const RunOutcome& r) {
-  nlohmann::json sbs = nlohmann::json::array();
-  for (const auto& [i, st] : r.superblocks) sbs.push_back({i, st});
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const FoldNode& n : r.nodes) nodes.push_back({n.level, n.index, n.state});
   return {{"format", "drsim-shard"},
-          {"version", 2},
+          {"version", kShardVersion},
           {"identity", run_identity(sc, o)},
           {"cause_names", r.cause_names},
-          {"superblocks", sbs},
+          {"nodes", nodes},
           {"timing", {{"wall_seconds", r.wall_seconds}, {"cpu_seconds", r.cpu_seconds}, {"events", r.events}, {"jobs", r.jobs}}}};
 }
 
@@ -67,7 +71,7 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
   if (shards.empty()) throw UsageError("no shard files given");
   RunOutcome out;
   nlohmann::json first_id;
-  std::vector<std::pair<std::uint64_t, nlohmann::json>> sbs;
+  std::vector<FoldNode> nodes;
   std::vector<char> seen;
   std::vector<std::string> model_causes;
   {
@@ -75,12 +79,11 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
     model_causes = probe.cause_names();
   }
   AggregateConfig cfg;
-  std::vector<std::uint64_t> shard_of;  // for each superblock in sbs, the shard file it came from
   for (std::size_t k = 0; k < shards.size(); ++k) {
     const auto& s = shards[k];
     if (!s.is_object() || s.value("format", nlohmann::json()) != "drsim-shard" || !s.contains("identity") || !s["identity"].is_object())
       throw UsageError(fmt::format("shard {} is not a drsim shard file", k + 1));
-    if (s.value("version", nlohmann::json()) != 2)
+    if (s.value("version", nlohmann::json()) != kShardVersion)
       throw UsageError(fmt::format("shard {} was written by another version of drsim (shard format {})", k + 1, s.value("version", nlohmann::json()).dump()));
     nlohmann::json id = s["identity"];
     auto shard = id.at("shard");
@@ -122,13 +125,18 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
     if (n != seen.size() || i >= n) throw UsageError("shard files disagree on the number of shards");
     if (seen[i]) throw UsageError(fmt::format("shard {}/{} is given twice", i, n));
     seen[i] = 1;
-    const auto& list = s.at("superblocks");
-    if (!list.is_array()) throw UsageError(fmt::format("shard {}/{}: superblocks damaged", i, n));
+    const auto& list = s.at("nodes");
+    if (!list.is_array()) throw UsageError(fmt::format("shard {}/{}: its nodes are damaged", i, n));
+    const RunPlan mine{o.trials, o.block, i, n};
+    const BlockTree tree = mine.tree();
     for (const auto& e : list) {
-      if (!e.is_array() || e.size() != 2) throw UsageError(fmt::format("shard {}/{}: a superblock is damaged", i, n));
-      const auto idx = e.at(0).get<std::uint64_t>();
-      if (idx % n != i) throw UsageError(fmt::format("shard {}/{} holds superblock {}, which belongs to another shard", i, n, idx));
-      sbs.emplace_back(idx, e.at(1));
+      if (!e.is_array() || e.size() != 3) throw UsageError(fmt::format("shard {}/{}: a node is damaged", i, n));
+      FoldNode node{e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), e.at(2)};
+      if (node.level > tree.levels() || tree.node_begin(node.level, node.index) < mine.lo() ||
+          tree.node_end(node.level, node.index) > mine.hi() || tree.node_end(node.level, node.index) <= tree.node_begin(node.level, node.index))
+        throw UsageError(fmt::format("shard {}/{} holds blocks outside its range {}..{}, which belong to another shard (damaged)", i, n,
+                                     mine.lo(), mine.hi()));
+      nodes.push_back(std::move(node));
     }
     const auto& t = s.at("timing");
     out.wall_seconds = std::max(out.wall_seconds, t.value("wall_seconds", 0.0));
@@ -140,23 +148,13 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
     throw UsageError("the shards were made from another version of the scenario file (its SHA-256 differs)");
   for (std::size_t i = 0; i < seen.size(); ++i)
     if (!seen[i]) throw UsageError(fmt::format("shard {}/{} is missing", i, seen.size()));
-  const RunPlan plan{o.trials, o.block, 0, 1};
-  const std::uint64_t nsuper = plan.nsuper();
-  // Every superblock complete, made for this run's horizon, SLO and causes.
-  for (const auto& [idx, st] : sbs) {
-    if (idx >= nsuper) throw UsageError(fmt::format("superblock {} does not exist in a run of {} trials (damaged shard)", idx, o.trials));
-    Aggregate a;
-    try {
-      a = Aggregate::from_state(st, cfg);
-    } catch (const std::exception& e) {
-      throw UsageError(fmt::format("the shard holding superblock {} is damaged ({})", idx, e.what()));
-    }
-    const std::uint64_t first = idx * kSuperblockBlocks, last = std::min(plan.nblocks(), first + kSuperblockBlocks);
-    const std::uint64_t want = plan.trials_before(last) - plan.trials_before(first);
-    if (a.trials() != want)
-      throw UsageError(fmt::format("superblock {} holds {} trials where {} were run (damaged shard)", idx, a.trials(), want));
+  // The nodes must tile the run; each is checked against this run's horizon, SLO,
+  // causes and its trial count as it is folded.
+  try {
+    out.aggregate = fold_nodes(BlockTree{o.trials, o.block}, std::move(nodes), cfg);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("the shards do not make up the run: ") + e.what());
   }
-  out.aggregate = fold_superblocks(std::move(sbs), nsuper);
   out.trials = out.aggregate.trials();
   return out;
 }

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <sched.h>
+#include <cstdlib>
 #include <sstream>
 #include <filesystem>
 #include <fstream>
@@ -34,7 +36,7 @@ std::atomic<int> g_stop_signal{0};
 namespace {
 
 constexpr const char* kCheckpointFormat = "drsim-checkpoint";
-constexpr int kCheckpointVersion = 3;
+constexpr int kCheckpointVersion = 4;  // 4: the fold tree's pending levels and nodes
 
 double cpu_seconds_now() {
   timespec ts{};
@@ -79,7 +81,17 @@ std::string trials_csv_header(const std::vector<std::string>& causes) {
   return h + ",top_cause\n";
 }
 
-void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialResult& r) {
+namespace {
+// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+}  // namespace
+
+void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialResult& r, const std::vector<std::string>& causes) {
   double longest = 0, detect = -1;
   int n = 0;
   for (const auto& o : r.outages) {
@@ -88,47 +100,37 @@ void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialRes
     longest = std::max(longest, o.end - o.start);
     if (detect < 0 && o.detected >= 0) detect = o.detected - o.start;
   }
-  int top = -1;
+  // The cause charged the most full downtime in this trial (the first of equals);
+  // none when the service was never down.
+  std::size_t top = causes.size();
   double top_v = 0;
-  for (std::size_t c = 0; c < r.downtime_by_cause.size(); ++c)
+  for (std::size_t c = 0; c < r.downtime_by_cause.size() && c < causes.size(); ++c)
     if (r.downtime_by_cause[c] > top_v) {
       top_v = r.downtime_by_cause[c];
-      top = static_cast<int>(c);
+      top = c;
     }
   fmt::format_to(std::back_inserter(out), "{},{:.6g},{:.6g},{},{:.6g},{},{:.6g},{:.6g},{}\n", trial,
                  r.downtime_full * 60, r.downtime_degraded * 60, n, longest * 60,
-                 detect < 0 ? std::string() : fmt::format("{:.6g}", detect * 60), r.data_loss * 3600, r.end_time, top);
+                 detect < 0 ? std::string() : fmt::format("{:.6g}", detect * 60), r.data_loss * 3600, r.end_time,
+                 top < causes.size() ? csv_field(causes[top]) : std::string());
 }
 
-std::uint64_t RunPlan::my_superblocks() const {
-  const std::uint64_t ns = nsuper();
-  return ns > shard_index ? (ns - shard_index - 1) / shard_count + 1 : 0;
+namespace {
+// floor(i·n/d) without overflow (n up to 10^15 blocks, d up to 10^6 shards).
+std::uint64_t scaled(std::uint64_t i, std::uint64_t n, std::uint64_t d) {
+  return i * (n / d) + i * (n % d) / d;  // i·(qd + r)/d = iq + ir/d, and i·r < 10^12
 }
+}  // namespace
 
-std::uint64_t RunPlan::size() const {
-  const std::uint64_t k = my_superblocks();
-  if (k == 0) return 0;
-  const std::uint64_t last = shard_index + (k - 1) * shard_count;
-  return (k - 1) * kSuperblockBlocks + std::min(kSuperblockBlocks, nblocks() - last * kSuperblockBlocks);
-}
-
-std::uint64_t RunPlan::block_at(std::uint64_t pos) const {
-  const std::uint64_t s = shard_index + (pos / kSuperblockBlocks) * shard_count;
-  return s * kSuperblockBlocks + pos % kSuperblockBlocks;
-}
+std::uint64_t RunPlan::lo() const { return scaled(shard_index, nblocks(), shard_count); }
+std::uint64_t RunPlan::hi() const { return scaled(shard_index + 1, nblocks(), shard_count); }
 
 std::uint64_t RunPlan::trials_in_block(std::uint64_t b) const {
   const std::uint64_t lo = b * block;
   return lo >= total ? 0 : std::min(block, total - lo);
 }
 
-std::uint64_t RunPlan::trials_before(std::uint64_t pos) const {
-  if (pos == 0) return 0;
-  // Every block holds `block` trials but the run's last one.
-  std::uint64_t t = pos * block;
-  if (block_at(pos - 1) == nblocks() - 1) t -= block - trials_in_block(nblocks() - 1);
-  return t;
-}
+std::uint64_t RunPlan::trials_before(std::uint64_t pos) const { return tree().trials_in(lo(), lo() + pos); }
 
 std::string seal_json(nlohmann::json j) {
   j.erase("sha256");
@@ -182,41 +184,21 @@ CheckpointState read_checkpoint(std::string_view text, const std::string& name, 
   }
   const std::string damaged = "cannot resume: the checkpoint " + name + " is damaged";
   CheckpointState st;
-  st.merged = Aggregate(cfg);
-  st.partial = Aggregate(cfg);
-  const bool sharded = plan.shard_count > 1;
   try {
-    st.merged_empty = cp.at("merged_empty").get<bool>();
     st.blocks_done = cp.at("blocks_done").get<std::uint64_t>();
     st.csv_bytes = cp.at("csv_bytes").get<std::uint64_t>();
-    if (st.blocks_done > plan.size()) throw std::invalid_argument("more blocks done than the run has");
-    // Superblocks complete among the first blocks_done blocks of this shard.
-    const std::uint64_t complete = st.blocks_done == plan.size() ? plan.my_superblocks() : st.blocks_done / kSuperblockBlocks;
-    const std::uint64_t in_complete = plan.trials_before(std::min(plan.size(), complete * kSuperblockBlocks));
-    if (!st.merged_empty) st.merged = Aggregate::from_state(cp.at("aggregate"), cfg);
-    else if (!cp.at("aggregate").is_null()) throw std::invalid_argument("an aggregate where none was merged");
-    st.partial = Aggregate::from_state(cp.at("partial"), cfg);
-    const auto& sbs = cp.at("superblocks");
-    if (!sbs.is_array()) throw std::invalid_argument("superblocks must be an array");
-    std::uint64_t sb_trials = 0;
-    for (std::size_t k = 0; k < sbs.size(); ++k) {
-      const auto& e = sbs[k];
-      if (!e.is_array() || e.size() != 2) throw std::invalid_argument("a superblock is [index, state]");
-      const auto idx = e.at(0).get<std::uint64_t>();
-      if (idx != plan.shard_index + k * plan.shard_count) throw std::invalid_argument("a superblock of another shard or out of order");
-      Aggregate a = Aggregate::from_state(e.at(1), cfg);
-      sb_trials += a.trials();
-      st.superblocks.emplace_back(idx, e.at(1));
+    const auto& pending = cp.at("pending");
+    if (!pending.is_array()) throw std::invalid_argument("pending must be an array");
+    for (const auto& a : pending) st.pending.push_back(Aggregate::from_state(a, cfg));
+    const auto& nodes = cp.at("nodes");
+    if (!nodes.is_array()) throw std::invalid_argument("nodes must be an array");
+    for (const auto& e : nodes) {
+      if (!e.is_array() || e.size() != 3) throw std::invalid_argument("a node is [level, index, state]");
+      st.nodes.push_back({e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), e.at(2)});
     }
-    const std::uint64_t done_trials = plan.trials_before(st.blocks_done);
-    if (sharded) {
-      if (!st.merged_empty || sbs.size() != complete || sb_trials != in_complete)
-        throw std::invalid_argument("the superblocks do not match the blocks done");
-    } else {
-      if (!sbs.empty() || st.merged_empty != (complete == 0) || (!st.merged_empty && st.merged.trials() != in_complete))
-        throw std::invalid_argument("the merged trials do not match the blocks done");
-    }
-    if (st.partial.trials() != done_trials - in_complete) throw std::invalid_argument("the partial superblock does not match the blocks done");
+    // Every count checked against the tree, as the run will continue it.
+    BlockFold check(plan.tree(), plan.lo(), plan.hi(), cfg);
+    check.restore(st.blocks_done, st.pending, st.nodes);
   } catch (const UsageError&) {
     throw;
   } catch (const std::exception& e) {
@@ -225,18 +207,16 @@ CheckpointState read_checkpoint(std::string_view text, const std::string& name, 
   return st;
 }
 
-Aggregate fold_superblocks(std::vector<std::pair<std::uint64_t, nlohmann::json>> sb, std::uint64_t expected) {
-  std::sort(sb.begin(), sb.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (sb.size() != expected)
-    throw UsageError(fmt::format("{} superblocks where {} were expected (a shard is missing or given twice)", sb.size(), expected));
-  Aggregate total;
-  for (std::uint64_t i = 0; i < sb.size(); ++i) {
-    if (sb[i].first != i) throw UsageError(fmt::format("superblock {} is missing (a shard is missing or given twice)", i));
-    Aggregate part = Aggregate::from_state(sb[i].second);
-    if (i == 0) total = part;  // as Aggregate::merge into an empty aggregate: a copy
-    else total.merge(part);
+int default_jobs() {
+  if (const char* c = std::getenv("SLURM_CPUS_PER_TASK")) {
+    char* end = nullptr;
+    const long n = std::strtol(c, &end, 10);
+    if (end != c && *end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
   }
-  return total;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 std::string finish_run_outputs(const RunOptions& opt) {
@@ -263,15 +243,14 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   const std::uint64_t total = opt.target_rel_ci > 0 ? opt.max_trials : opt.trials;
   if (total > kMaxTrials) throw UsageError(fmt::format("at most {} trials", kMaxTrials));
   const RunPlan plan{total, opt.block, opt.shard_index, opt.shard_count};
-  // A shard keeps each finished superblock's state (tens of kB) for its shard file.
-  if (sharded && plan.my_superblocks() > 100000)
-    throw UsageError(fmt::format("this shard would hold {} superblocks in memory (at most 100000): use more shards or a larger --block",
-                                 plan.my_superblocks()));
-  const std::uint64_t nblocks = plan.nblocks();
+  if (plan.size() == 0)
+    throw UsageError(fmt::format("shard {}/{} would run no trials: {} trials in blocks of {} make {} block{}, fewer than {} shards "
+                                 "(hint: at most {} shards, or a smaller --block)",
+                                 opt.shard_index, opt.shard_count, total, opt.block, plan.nblocks(), plan.nblocks() == 1 ? "" : "s",
+                                 opt.shard_count, plan.nblocks()));
   const std::uint64_t todo_size = plan.size();
-  auto last_of_superblock = [&](std::uint64_t b) { return (b + 1) % kSuperblockBlocks == 0 || b + 1 == nblocks; };
 
-  int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int jobs = opt.jobs > 0 ? opt.jobs : default_jobs();
   jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, todo_size)));
 
   RunOutcome out;
@@ -284,9 +263,7 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   cfg.slo_target = sc.objectives.slo_target;
   cfg.slo_window = sc.objectives.slo_window;
   cfg.causes = out.cause_names.size();
-  Aggregate merged(cfg);   // finished superblocks, folded in order
-  Aggregate partial(cfg);  // the superblock being filled, block by block
-  bool merged_empty = true;
+  BlockFold fold(plan.tree(), plan.lo(), plan.hi(), cfg);  // finished blocks, in block order
   std::uint64_t next_merge = 0;  // position in this shard's blocks
   std::uint64_t csv_bytes = 0;
   const nlohmann::json identity = run_identity(sc, opt);
@@ -300,12 +277,9 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     std::ostringstream ss;
     ss << in.rdbuf();
     CheckpointState st = read_checkpoint(ss.str(), opt.checkpoint, identity, cfg, plan);
-    merged_empty = st.merged_empty;
-    merged = std::move(st.merged);
-    partial = std::move(st.partial);
+    fold.restore(st.blocks_done, std::move(st.pending), std::move(st.nodes));
     next_merge = st.blocks_done;
     csv_bytes = st.csv_bytes;
-    out.superblocks = std::move(st.superblocks);
     last_good_trials = static_cast<std::int64_t>(plan.trials_before(next_merge));
     if (!csv_part.empty()) {
       std::error_code ec;
@@ -367,7 +341,7 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
         const TrialResult& r = engine.run_trial(model, opt.seed, t, horizon);
         br.agg.add(r);
         br.events += r.events;
-        if (want_csv) append_trials_csv_row(br.csv, t, r);
+        if (want_csv) append_trials_csv_row(br.csv, t, r, model.cause_names());
       }
       {
         std::lock_guard<std::mutex> lk(mu);
@@ -398,12 +372,12 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     cp["identity"] = identity;
     cp["blocks_done"] = next_merge;
     cp["csv_bytes"] = csv_bytes;
-    cp["merged_empty"] = merged_empty;
-    cp["aggregate"] = merged_empty ? nlohmann::json() : merged.state();
-    cp["partial"] = partial.state();
-    nlohmann::json sbs = nlohmann::json::array();
-    for (const auto& [i, st] : out.superblocks) sbs.push_back({i, st});
-    cp["superblocks"] = sbs;
+    nlohmann::json pending = nlohmann::json::array();
+    for (const Aggregate& a : fold.pending()) pending.push_back(a.state());
+    cp["pending"] = std::move(pending);
+    nlohmann::json nodes = nlohmann::json::array();
+    for (const FoldNode& n : fold.nodes()) nodes.push_back({n.level, n.index, n.state});
+    cp["nodes"] = std::move(nodes);
     std::string err = write_file_atomically(opt.checkpoint, seal_json(std::move(cp)));
     if (!err.empty()) throw SaveError(err + "; " + resume_hint());
     last_good_trials = static_cast<std::int64_t>(plan.trials_before(next_merge));
@@ -413,31 +387,19 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   auto last_progress = last_cp;
   // A checkpoint written when the stop rule was met (the final one) resumes as met.
   bool target_met = opt.target_rel_ci > 0 && next_merge > 0 && plan.trials_before(next_merge) >= 1000 &&
-                    (merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial)) < opt.target_rel_ci;
+                    fold.prefix_relative_half_width() < opt.target_rel_ci;
   bool progress_shown = false;
 
   // Merges the block at position next_merge; called with mu unlocked.
   auto merge_next = [&](BlockResult& br) {
-    const std::uint64_t b = plan.block_at(next_merge);
     if (csv_fd >= 0) {
       std::string err = write_all(csv_fd, br.csv);
       if (!err.empty()) throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, err, resume_hint()));
       csv_bytes += br.csv.size();
     }
-    partial.merge(br.agg);
+    fold.add(std::move(br.agg));
     out.events += br.events;
     ++next_merge;
-    if (last_of_superblock(b)) {
-      if (sharded) {
-        out.superblocks.emplace_back(b / kSuperblockBlocks, partial.state());
-      } else if (merged_empty) {
-        merged = partial;
-        merged_empty = false;
-      } else {
-        merged.merge(partial);
-      }
-      partial = Aggregate(cfg);
-    }
   };
 
   try {
@@ -454,7 +416,7 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
         merged_some = true;
         // The stop rule reads only the merged prefix: the same block count on any -j.
         if (opt.target_rel_ci > 0 && plan.trials_before(next_merge) >= 1000 &&
-            (merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial)) < opt.target_rel_ci)
+            fold.prefix_relative_half_width() < opt.target_rel_ci)
           target_met = true;
         lk.lock();
         if (target_met) break;
@@ -463,11 +425,11 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
       double elapsed = std::chrono::duration<double>(now - t0).count();
       if (opt.progress && elapsed > 2 && std::chrono::duration<double>(now - last_progress).count() > 0.5) {
         last_progress = now;
-        double doneN = static_cast<double>(merged_empty ? partial.trials() : merged.trials() + partial.trials());
+        double doneN = static_cast<double>(plan.trials_before(next_merge));
         double mine = static_cast<double>(plan.trials_before(todo_size));
         double rate = doneN / std::max(elapsed, 1e-9);
         double eta = opt.target_rel_ci > 0 ? 0 : (mine - doneN) / std::max(rate, 1e-9);
-        double rhw = merged_empty ? partial.relative_half_width() : merged.relative_half_width(partial);
+        double rhw = sharded ? 0 : fold.prefix_relative_half_width();
         std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(doneN).c_str(),
                      format_count(mine).c_str(), format_count(rate).c_str(), eta, std::isfinite(rhw) ? rhw * 100 : 0.0);
         std::fflush(stderr);
@@ -517,12 +479,6 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     throw;
   }
   if (!out.interrupted) {
-    // A --target-rel-ci run stops inside a superblock: fold what is there.
-    if (partial.trials() > 0 && !sharded) {
-      if (merged_empty) merged = partial;
-      else merged.merge(partial);
-      merged_empty = false;
-    }
     if (opt.finish_outputs) {
       std::string err = finish_run_outputs(opt);
       if (!err.empty()) throw SaveError(err);
@@ -530,17 +486,13 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   }
   if (sharded) {
     // For the summary of this shard alone; the real result is `drsim merge`'s.
+    out.nodes = fold.nodes();
     Aggregate mine(cfg);
-    bool first = true;
-    for (const auto& [i, st] : out.superblocks) {
-      Aggregate a = Aggregate::from_state(st);
-      if (first) mine = a;
-      else mine.merge(a);
-      first = false;
-    }
+    for (const FoldNode& n : out.nodes) mine.merge(Aggregate::from_state(n.state));
     out.aggregate = std::move(mine);
   } else {
-    out.aggregate = merged_empty ? Aggregate(cfg) : std::move(merged);
+    // The root once every block is in; a --target-rel-ci stop folds the levels pending.
+    out.aggregate = fold.prefix();
   }
   out.trials = out.interrupted ? plan.trials_before(next_merge) : out.aggregate.trials();
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

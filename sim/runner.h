@@ -1,14 +1,16 @@
 // The trial runner: Monte Carlo over independent trials, on every core, with the
 // same answer for the same seed whatever the number of threads.
 //
-// Trials are cut into fixed-size blocks (RunOptions::block, independent of --jobs),
-// and blocks into superblocks of kSuperblockBlocks. Worker threads take blocks in any
-// order; the runner merges finished blocks in block order into their superblock, and
-// superblocks in order into the total — so every floating-point sum is done in the
-// same order on 1 or 64 threads, and on one process or many shards (a shard runs
-// whole superblocks; `drsim merge` folds the shards' superblocks in order). Trial i draws from streams keyed by (seed, i, entity): which thread ran it
-// does not matter. Checkpoints hold the merged prefix of blocks; a resumed run
-// continues at the next block and ends with the same result as an uninterrupted one.
+// Trials are cut into fixed-size blocks (RunOptions::block, independent of --jobs).
+// Worker threads take blocks in any order; the runner folds finished blocks in block
+// order into a fixed tree (sim/block_tree.h: superblocks of 1000 blocks, 1000 of those,
+// ...) — so every floating-point sum is done in the same order on 1 or 64 threads, and
+// on one process or many shards. Shard I of N runs the contiguous blocks
+// [I·B/N, (I+1)·B/N) of the run's B blocks, so shards differ by at most one block; it
+// writes the tree nodes wholly inside its range and `drsim merge` folds the rest. Trial
+// i draws from streams keyed by (seed, i, entity): which thread or shard ran it does not
+// matter. Checkpoints hold the folded prefix of blocks; a resumed run continues at the
+// next block and ends with the same result as an uninterrupted one.
 //
 // Thread-safety: run_monte_carlo() is called from one thread; it owns its workers.
 #pragma once
@@ -24,12 +26,13 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/aggregate.h"
+#include "sim/block_tree.h"
 #include "models/scenario.h"
 
 namespace drsim {
 
-// Blocks per superblock: the unit a shard runs and `drsim merge` folds.
-inline constexpr std::uint64_t kSuperblockBlocks = 1000;
+// Blocks per superblock (the fold tree's fan-out; recorded in every run's identity).
+inline constexpr std::uint64_t kSuperblockBlocks = kFanOut;
 
 struct RunOptions {
   std::uint64_t trials = 10000;      // trials to run (a fixed count)
@@ -38,7 +41,7 @@ struct RunOptions {
   std::uint64_t max_trials = 1000000;// cap for target_rel_ci runs
   double horizon = 0;                // hours per trial; 0 = the scenario's horizon
   std::uint64_t seed = 1;
-  int jobs = 0;                      // worker threads; 0 = all cores
+  int jobs = 0;                      // worker threads; 0 = default_jobs(): the CPUs this process may use
   std::string engine = "fast";       // "fast" (the only Monte Carlo engine in-process)
   std::uint64_t block = 100;         // trials per block: the unit of merging and checkpoints
   std::string trials_csv;            // one row per trial, "" = none
@@ -50,7 +53,7 @@ struct RunOptions {
                                      //   results are safely written (the CLI does)
   bool progress = false;             // progress line on stderr (the caller checks it is a terminal)
   bool random_failures = true;       // false: only the injections and what they cause (incident replays)
-  std::uint64_t shard_index = 0;     // this process runs superblocks s with s % shard_count == shard_index
+  std::uint64_t shard_index = 0;     // this process runs the blocks of RunPlan::lo()..hi() (balanced, contiguous)
   std::uint64_t shard_count = 1;
 };
 
@@ -64,8 +67,8 @@ struct RunOutcome {
   bool interrupted = false;         // stopped by a signal; the checkpoint is written
   int signal = 0;                   // SIGINT or SIGTERM when interrupted
   std::vector<std::string> cause_names;
-  // Shards only: each finished superblock's exact state, by superblock index.
-  std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks;
+  // Shards only: the exact state of the fold-tree nodes this shard finished (block order).
+  std::vector<FoldNode> nodes;
 };
 
 
@@ -93,15 +96,18 @@ RunOutcome run_monte_carlo(const Scenario& scenario, const RunOptions& options);
 // the checkpoint removed. "" on success, else the reason.
 std::string finish_run_outputs(const RunOptions& options);
 
-// Which blocks a process runs: whole superblocks s with s % shard_count == shard_index,
-// in order. Arithmetic only: a run of 10^15 trials needs no list of its blocks.
+// Which blocks a process runs: shard I of N the contiguous blocks [lo, hi) with
+// lo = floor(I·B/N) for the run's B blocks, so every shard's count of blocks is
+// floor(B/N) or ceil(B/N) and its trials within one block of every other's.
+// Arithmetic only: a run of 10^15 trials needs no list of its blocks.
 struct RunPlan {
   std::uint64_t total = 0, block = 1, shard_index = 0, shard_count = 1;
   std::uint64_t nblocks() const { return total / block + (total % block ? 1 : 0); }
-  std::uint64_t nsuper() const { return nblocks() / kSuperblockBlocks + (nblocks() % kSuperblockBlocks ? 1 : 0); }
-  std::uint64_t my_superblocks() const;       // how many superblocks this shard runs
-  std::uint64_t size() const;                 // how many blocks this shard runs
-  std::uint64_t block_at(std::uint64_t pos) const;  // the pos-th block of this shard
+  BlockTree tree() const { return {total, block}; }
+  std::uint64_t lo() const;                   // this shard's first block
+  std::uint64_t hi() const;                   // one past its last
+  std::uint64_t size() const { return hi() - lo(); }  // how many blocks this shard runs
+  std::uint64_t block_at(std::uint64_t pos) const { return lo() + pos; }  // the pos-th block of this shard
   std::uint64_t trials_in_block(std::uint64_t b) const;
   std::uint64_t trials_before(std::uint64_t pos) const;  // trials in this shard's first pos blocks
 };
@@ -117,26 +123,29 @@ nlohmann::json unseal_json(std::string_view text, const std::string& what);
 
 // A checkpoint's content, every field validated against the run it is to resume.
 struct CheckpointState {
-  bool merged_empty = true;
-  Aggregate merged, partial;
   std::uint64_t blocks_done = 0, csv_bytes = 0;
-  std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks;
+  std::vector<Aggregate> pending;  // BlockFold::pending(): levels 1..K
+  std::vector<FoldNode> nodes;     // BlockFold::nodes()
 };
 CheckpointState read_checkpoint(std::string_view text, const std::string& name, const nlohmann::json& identity,
                                 const AggregateConfig& config, const RunPlan& plan);
 // True when `path` holds a file drsim wrote as a checkpoint (whether or not it is intact).
 bool looks_like_checkpoint(const std::string& path);
 
-// Folds superblock states in index order, as one process does. Throws UsageError when
-// one is missing or repeated.
-Aggregate fold_superblocks(std::vector<std::pair<std::uint64_t, nlohmann::json>> superblocks, std::uint64_t expected);
+// The worker threads a run uses by default: SLURM_CPUS_PER_TASK when set (a Slurm
+// allocation), else the CPUs in this process's affinity mask (taskset, cgroups cpusets),
+// else the machine's cores. Never less than 1.
+int default_jobs();
 
 // The options that define the result (everything but jobs and output paths), as
 // recorded in results.json and checked on resume.
 nlohmann::json run_identity(const Scenario& scenario, const RunOptions& options);
 
-// The CSV header and one row per trial, as written to --trials-csv.
+// The CSV header and one row per trial, as written to --trials-csv (columns in
+// docs/monte-carlo.md). `cause_names` are the model's (Model::cause_names()); a row's
+// top_cause is the name of the cause with the most full downtime in that trial, empty
+// when there was none.
 std::string trials_csv_header(const std::vector<std::string>& cause_names);
-void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialResult& r);
+void append_trials_csv_row(std::string& out, std::uint64_t trial, const TrialResult& r, const std::vector<std::string>& cause_names);
 
 }  // namespace drsim

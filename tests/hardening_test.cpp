@@ -146,16 +146,18 @@ TEST_CASE("damaged checkpoints are refused with exit 2 and kept; intact ones res
     edit(j);
     return drsim::seal_json(j);
   };
-  try_damaged(reseal([](auto& j) { j["aggregate"]["downtime"]["values"].erase(0); }), "damaged");
-  try_damaged(reseal([](auto& j) { j["aggregate"]["c_sum"].push_back(1.0); }), "damaged");
-  try_damaged(reseal([](auto& j) { j["aggregate"]["c_cross"] = nlohmann::json::array(); }), "damaged");
-  try_damaged(reseal([](auto& j) { j["aggregate"]["outage"]["hist"]["bins"] = nlohmann::json::array(); }), "damaged");
-  try_damaged(reseal([](auto& j) { j["aggregate"]["counts"][0] = 1999; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["downtime"]["values"].erase(0); }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["c_sum"].push_back(1.0); }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["c_cross"] = nlohmann::json::array(); }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["outage"]["hist"]["bins"] = nlohmann::json::array(); }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["counts"][0] = 1999; }), "damaged");
   try_damaged(reseal([](auto& j) { j["blocks_done"] = 39; }), "damaged");
   try_damaged(reseal([](auto& j) { j["blocks_done"] = 1000000; }), "damaged");
-  try_damaged(reseal([](auto& j) { j["aggregate"]["downtime"]["stats"][2] = -1.0; }), "damaged");
-  try_damaged(reseal([](auto& j) { j["aggregate"]["config"][3] = 7; }), "damaged");
-  try_damaged(reseal([](auto& j) { j["partial"] = 5; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["downtime"]["stats"][2] = -1.0; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["config"][3] = 7; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["pending"] = 5; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["pending"][0] = j["nodes"][0][2]; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][0] = 0; }), "damaged");
   try_damaged(reseal([](auto& j) { j["identity"]["seed"] = 4; }), "seed");
 }
 
@@ -187,12 +189,14 @@ TEST_CASE("damaged shard files are refused with exit 2", "[hardening][sanitize]"
     edit(j);
     return drsim::seal_json(j);
   };
-  try_damaged(reseal([](auto& j) { j["superblocks"][0][1]["downtime"]["hist"]["bins"] = nlohmann::json::array(); }), "damaged");
-  try_damaged(reseal([](auto& j) { j["superblocks"][0][1]["c_sum"] = nlohmann::json::array(); }), "damaged");
-  try_damaged(reseal([](auto& j) { j["superblocks"][0][1]["counts"][0] = 1; }), "damaged");
-  try_damaged(reseal([](auto& j) { j["superblocks"][0][0] = 0; }), "another shard");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["downtime"]["hist"]["bins"] = nlohmann::json::array(); }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["c_sum"] = nlohmann::json::array(); }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][2]["counts"][0] = 1; }), "damaged");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][1] = 0; }), "another shard");
+  try_damaged(reseal([](auto& j) { j["nodes"][0][0] = 1; }), "another shard");
+  try_damaged(reseal([](auto& j) { j["nodes"].erase(5); }), "missing");
   try_damaged(reseal([](auto& j) { j["identity"]["shard"] = {1, 18446744073709551615ull}; }), "shard");
-  try_damaged(reseal([](auto& j) { j["superblocks"].push_back(j["superblocks"][0]); }), "superblock");
+  try_damaged(reseal([](auto& j) { j["nodes"].push_back(j["nodes"][0]); }), "given twice");
 }
 
 TEST_CASE("a checkpoint or trials CSV that cannot be written fails the run, says how to resume", "[hardening]") {

@@ -17,9 +17,13 @@
 #include "sim/cli/cli.h"
 #include "analysis/report.h"
 #include "sim/results.h"
+#include "sim/launch_env.h"
 #include "sim/runner.h"
 #ifdef DRSIM_HAVE_SIMGRID
 #include "sim/simgrid/simgrid_runner.h"
+#endif
+#ifdef DRSIM_HAVE_MPI
+#include "sim/mpi/mpi_runner.h"
 #endif
 
 namespace drsim::cli {
@@ -41,7 +45,8 @@ int cmd_run(const std::vector<std::string>& args) {
       ("horizon", po::value<std::string>()->default_value("", "the scenario's, else 1y"),
        "length of one trial, a duration like \"1y\" or \"30d\"")
       ("seed", po::value<std::string>()->default_value("1"), "random seed: same seed, same results, whatever --jobs")
-      ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads")
+      ("jobs,j", po::value<std::string>()->default_value("0", "the CPUs allowed"),
+       "worker threads; 0 = SLURM_CPUS_PER_TASK when set, else the CPUs of this process's affinity mask")
       ("engine", po::value<std::string>()->default_value("fast"),
        "fast (event calendar) or simgrid (the platform: one worker process per trial, --jobs at a time; "
        "same statistics as fast, plus probe and replication metrics; for hundreds of trials, not millions)")
@@ -56,9 +61,12 @@ int cmd_run(const std::vector<std::string>& args) {
       ("checkpoint-interval", po::value<std::string>()->default_value("5"), "seconds between checkpoints (0 = after every block)")
       ("resume", po::bool_switch(), "continue from --checkpoint; the result equals an uninterrupted run's")
       ("shard", po::value<std::string>()->default_value(""),
-       "I/N: run only shard I of N (superblocks of 1000 blocks, dealt round-robin) and write its exact state to --out; "
-       "'auto' takes I and N from OpenMPI (OMPI_COMM_WORLD_RANK/SIZE). Combine the shards with 'drsim merge'")
+       "I/N: run only shard I of N (a contiguous 1/N of the blocks, within one block of the others) and write its "
+       "exact state to --out; 'auto' takes I and N from mpirun (OMPI_COMM_WORLD_RANK/SIZE), a Slurm job array "
+       "(SLURM_ARRAY_TASK_ID/MIN/COUNT) or srun (SLURM_PROCID/NTASKS). Combine the shards with 'drsim merge'")
       ("block", po::value<std::string>()->default_value("100"), "trials per block (unit of merging and checkpoints; part of the result's identity)")
+      ("mpi", po::bool_switch(), "one run over the ranks of mpirun: rank 0 writes results.json; with --target-rel-ci all ranks "
+       "stop together, with the result of one process stopping at the same trial count (needs a drsim built with OpenMPI)")
       ("quiet,q", po::bool_switch(), "no summary on stdout, no progress");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -85,7 +93,7 @@ int cmd_run(const std::vector<std::string>& args) {
   o.max_trials = count_arg("max-trials", vm["max-trials"].as<std::string>(), o.target_rel_ci > 0 ? 1000 : 1, kMaxTrials,
                            "at least 1000 with --target-rel-ci");
   o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
-  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
+  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = the CPUs this process may use"));
   o.engine = vm["engine"].as<std::string>();
   o.trials_csv = vm["trials-csv"].as<std::string>();
   o.checkpoint = vm["checkpoint"].as<std::string>();
@@ -107,14 +115,23 @@ int cmd_run(const std::vector<std::string>& args) {
     if (o.trials > 100000) throw CliError("--engine simgrid: at most 100000 trials (one process each); use the fast engine");
   }
   if (o.resume && o.checkpoint.empty()) throw CliError("--resume needs --checkpoint FILE");
+  const bool use_mpi = vm["mpi"].as<bool>();
+  if (use_mpi) {
+#ifndef DRSIM_HAVE_MPI
+    throw CliError("--mpi is unavailable: this drsim was built without MPI (install libopenmpi-dev and openmpi-bin, then rebuild); "
+                   "for a fixed --trials count use --shard auto and 'drsim merge' instead");
+#endif
+    if (o.engine != "fast" || !vm["shard"].as<std::string>().empty() || !o.checkpoint.empty() || !o.trials_csv.empty())
+      throw CliError("--mpi runs the fast engine without --shard, --checkpoint or --trials-csv (the ranks are the shards)");
+  }
   std::string out_path = out;
   if (const auto sh = vm["shard"].as<std::string>(); !sh.empty()) {
     std::string spec = sh;
     if (sh == "auto") {
-      const char* r = std::getenv("OMPI_COMM_WORLD_RANK");
-      const char* n = std::getenv("OMPI_COMM_WORLD_SIZE");
-      if (!r || !n) throw CliError("--shard auto: not started by mpirun (OMPI_COMM_WORLD_RANK/SIZE unset); give --shard I/N");
-      spec = std::string(r) + "/" + n;
+      const LaunchShard ls = shard_from_launcher();
+      if (!ls.error.empty()) throw CliError(ls.error);
+      if (!quiet) std::cerr << fmt::format("drsim run: --shard auto: shard {}/{} from {}\n", ls.index, ls.count, ls.source);
+      spec = fmt::format("{}/{}", ls.index, ls.count);
     }
     const auto slash = spec.find('/');
     if (slash == std::string::npos) throw CliError("--shard must be I/N with 0 <= I < N, like 0/4, not \"" + spec + "\"");
@@ -165,7 +182,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (o.engine == "simgrid" && probe_interval > 0 && o.horizon <= 0 && sc.horizon * 3600 / probe_interval > 1e6)
     throw CliError(fmt::format("--probe-interval {} s over the scenario's {} h trial is {:.3g} probes per trial (at most 10^6): give a longer interval or 0",
                                probe_interval, sc.horizon, sc.horizon * 3600 / probe_interval));
-  o.progress = !quiet && ::isatty(2);
+  o.progress = !quiet && ::isatty(2) && !use_mpi;
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
@@ -177,6 +194,13 @@ int cmd_run(const std::vector<std::string>& args) {
       auto sg = run_monte_carlo_simgrid(sc, o, probe_interval);
       r = std::move(sg.run);
       platform = std::move(sg.platform);
+    } else
+#endif
+#ifdef DRSIM_HAVE_MPI
+    if (use_mpi) {
+      MpiOutcome m = run_monte_carlo_mpi(sc, o);
+      if (m.rank != 0) return kOk;  // rank 0 writes the results
+      r = std::move(m.run);
     } else
 #endif
       r = run_monte_carlo(sc, o);
@@ -217,8 +241,9 @@ int cmd_run(const std::vector<std::string>& args) {
     save(out_path, seal_json(shard_json(sc, o, r)) + "\n");
     finish();
     if (!quiet)
-      std::cout << fmt::format("shard {}/{}: {} trials in {} superblocks written to {} (combine with: drsim merge {} SHARD...)\n",
-                               o.shard_index, o.shard_count, r.trials, r.superblocks.size(), out_path, file);
+      std::cout << fmt::format("shard {}/{}: {} trials (blocks {}..{}) written to {} (combine with: drsim merge {} SHARD...)\n",
+                               o.shard_index, o.shard_count, r.trials, RunPlan{o.trials, o.block, o.shard_index, o.shard_count}.lo(),
+                               RunPlan{o.trials, o.block, o.shard_index, o.shard_count}.hi() - 1, out_path, file);
     return kOk;
   }
   nlohmann::json j = results_json(sc, o, r);
