@@ -203,6 +203,12 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names, c
                      [](const nlohmann::json& a, const nlohmann::json& b) { return a["downtime_share"].get<double>() > b["downtime_share"].get<double>(); });
   }
   j["causes"] = causes;
+  // Survival curves P(X >= x) with pointwise bands, for plots (drsim report); the
+  // objectives' judged values join them below as "rto.KEY" and "rpo.KEY".
+  j["survival"] = {{"downtime_minutes", downtime_.survival(60)},
+                   {"degraded_minutes", degraded_.survival(60)},
+                   {"outage_minutes", outage_.survival(60)},
+                   {"data_loss_seconds", data_loss_.survival(3600)}};
   // Recovery objectives: P(a recovery breaches) per outage or event and P(any breach) per
   // trial, both exact binomial intervals; the distribution of what was judged and of the
   // time beyond the target per trial (quantile CIs by order statistics).
@@ -226,6 +232,7 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names, c
     e[rto ? "beyond_rto_minutes_per_trial" : "beyond_rpo_seconds_per_trial"] =
         trials_ ? st.beyond.summary(scale) : Sample().summary(scale);
     j[rto ? "rto" : "rpo"][sp.key()] = e;
+    j["survival"][std::string(rto ? "rto." : "rpo.") + sp.key()] = st.values.survival(scale);
   }
   return j;
 }

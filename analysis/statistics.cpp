@@ -147,6 +147,17 @@ double LogHistogram::exceedance(double x) const {
   return static_cast<double>(above) / static_cast<double>(n_);
 }
 
+std::vector<std::pair<double, std::uint64_t>> LogHistogram::tail_counts() const {
+  std::vector<std::pair<double, std::uint64_t>> out;
+  std::uint64_t above = n_ - zeros_;
+  for (std::size_t b = 0; b < counts_.size() && above > 0; ++b) {
+    if (!counts_[b]) continue;
+    out.emplace_back(edge(static_cast<int>(b)), above);
+    above -= counts_[b];
+  }
+  return out;
+}
+
 nlohmann::json LogHistogram::state() const {
   nlohmann::json bins = nlohmann::json::array();
   for (std::size_t i = 0; i < counts_.size(); ++i)
@@ -264,6 +275,48 @@ nlohmann::json Sample::summary(double scale) const {
   j["quantile_ci95"] = qci;
   j["quantiles"] = exact_ok_ ? "exact" : "histogram";
   return j;
+}
+
+nlohmann::json Sample::survival(double scale) const {
+  const std::uint64_t n = count();
+  // (x, number of values >= x), x ascending, zeros left out (a log axis cannot show them).
+  std::vector<std::pair<double, std::uint64_t>> tail;
+  std::uint64_t positive = 0;
+  if (exact_ok_) {
+    exact_rank(1);  // sorts
+    for (std::size_t i = 0; i < values_.size(); ++i)
+      if (values_[i] > 0 && (i == 0 || values_[i] != values_[i - 1])) tail.emplace_back(values_[i], values_.size() - i);
+    positive = tail.empty() ? 0 : tail.front().second;
+  } else {
+    tail = hist_.tail_counts();
+    positive = n - hist_.zeros();
+  }
+  // A point is kept where its count enters a new sixtieth of n (the bulk) or a new tenth
+  // of a decade (the tail); the last point (the largest value) always.
+  nlohmann::json xs = nlohmann::json::array(), ps = nlohmann::json::array(), los = nlohmann::json::array(),
+                 his = nlohmann::json::array();
+  long long last_lin = -1, last_log = -1;
+  const double dn = static_cast<double>(n);
+  for (std::size_t i = 0; i < tail.size(); ++i) {
+    const auto [x, k] = tail[i];
+    const auto lin = static_cast<long long>(std::floor(static_cast<double>(k) * 60 / dn));
+    const auto lg = static_cast<long long>(std::floor(10 * std::log10(static_cast<double>(k))));
+    if (lin == last_lin && lg == last_log && i + 1 != tail.size()) continue;
+    last_lin = lin, last_log = lg;
+    const Interval ci = clopper_pearson(k, n);
+    xs.push_back(x * scale);
+    ps.push_back(static_cast<double>(k) / dn);
+    los.push_back(ci.lo);
+    his.push_back(ci.hi);
+  }
+  const Interval pp = clopper_pearson(positive, n);
+  return {{"n", n},
+          {"p_positive", {{"value", n ? static_cast<double>(positive) / dn : 0.0}, {"ci95", {pp.lo, pp.hi}}}},
+          {"of", exact_ok_ ? "exact values" : "histogram bin edges"},
+          {"x", xs},
+          {"p", ps},
+          {"ci95_lo", los},
+          {"ci95_hi", his}};
 }
 
 nlohmann::json Sample::state() const {

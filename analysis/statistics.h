@@ -72,6 +72,9 @@ class LogHistogram {
   double quantile(double p) const;
   // Fraction of values > x (by bins; exact at bin edges).
   double exceedance(double x) const;
+  // For each non-empty bin in increasing order: its lower edge and the number of values
+  // in it and above (zeros excluded). The exact tail counts a survival curve reads.
+  std::vector<std::pair<double, std::uint64_t>> tail_counts() const;
 
   nlohmann::json state() const;
   static LogHistogram from_state(const nlohmann::json& j);
@@ -102,6 +105,14 @@ class Sample {
   //  "quantile_ci95": {"p50": [lo, hi], ...}, "quantiles": "exact" | "histogram"};
   //  values multiplied by `scale` (e.g. 60 for hours -> minutes).
   nlohmann::json summary(double scale = 1) const;
+  // The survival curve P(X >= x) for plots: {"n", "p_positive": {"value", "ci95"},
+  // "x": [...], "p": [...], "ci95_lo": [...], "ci95_hi": [...]}, x ascending (times
+  // `scale`), at most about 150 points chosen so that both the bulk and the tail (each
+  // tenth of a decade of P) are drawn. Exact values while the sample is exact, else the
+  // histogram's bin edges (where its counts are exact). The band is pointwise:
+  // Clopper–Pearson 95 % on the count at each x. A function of the state: checkpointed
+  // and merged runs give the same curve.
+  nlohmann::json survival(double scale = 1) const;
 
   nlohmann::json state() const;
   static Sample from_state(const nlohmann::json& j);
