@@ -154,4 +154,32 @@ std::string clock_time(const Scenario& sc, double hours) {
   return fmt::format("{} {}{:02}:{:02}", buf, off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
 }
 
+namespace {
+std::string g_command_line = "drsim";
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+  std::string s = "drsim";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,+%@") == std::string::npos;
+    if (!plain) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = q + "'";
+    }
+    s += " " + a;
+  }
+  g_command_line = s;
+}
+
+nlohmann::json invocation() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return {{"command_line", g_command_line}, {"finished_at", buf}};
+}
+
 }  // namespace drsim::cli

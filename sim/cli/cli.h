@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include "models/scenario.h"
 
@@ -65,6 +66,12 @@ void check_outputs(const std::vector<std::string>& inputs, const std::vector<std
 
 // Inclusive bound on model times drsim prints or replays: 10,000 years.
 inline constexpr double kMaxPrintableHours = 1e4 * 8760;
+
+// Provenance of this invocation: main() records its arguments; invocation() returns
+// {"command_line": "drsim run …" (shell-quoted), "finished_at": "2025-01-31T12:00:00Z"}.
+// Outputs keep it under "timing", the part that differs between runs.
+void set_command_line(int argc, char** argv);
+nlohmann::json invocation();
 
 // "2014-04-18 10:32 -04:00" for a model time, when the scenario has a start; else "+1h30m".
 std::string clock_time(const Scenario& sc, double hours);

@@ -10,6 +10,7 @@
 #include "models/objectives.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/report_tool.h"
 #include "sim/compare.h"
 
 namespace drsim::cli {
@@ -42,7 +43,8 @@ int cmd_compare(const std::vector<std::string>& args) {
       ("horizon", po::value<std::string>()->default_value("", "the base scenario's"), "length of one trial, like \"1y\"")
       ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads (the result does not depend on it)")
       ("random-failures", po::value<std::string>()->default_value("auto"), "on | off | auto (off when the base has injections)")
-      ("json", po::value<std::string>()->default_value(""), "write the comparison as JSON here (atomically)");
+      ("json", po::value<std::string>()->default_value(""), "write the comparison as JSON here (atomically)")
+      ("report", po::value<std::string>()->default_value(""), "also write the HTML report of the comparison here (as drsim report does)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -68,7 +70,7 @@ int cmd_compare(const std::vector<std::string>& args) {
   {
     std::vector<std::string> inputs{file};
     for (const auto& a : against) inputs.push_back(a);
-    check_outputs(inputs, {{"json", vm["json"].as<std::string>()}});
+    check_outputs(inputs, {{"json", vm["json"].as<std::string>()}, {"report", vm["report"].as<std::string>()}});
   }
   if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
     auto hours = parse_duration(h);
@@ -165,12 +167,16 @@ int cmd_compare(const std::vector<std::string>& args) {
     jalts.push_back(ja);
   }
   std::cout << out;
-  if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
-    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", file}, {"scenario_sha256", scs[0].sha256},
+  const std::string& jf = vm["json"].as<std::string>();
+  const std::string& report = vm["report"].as<std::string>();
+  if (!jf.empty() || !report.empty()) {
+    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", file}, {"title", scs[0].title}, {"scenario_sha256", scs[0].sha256},
                         {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon},
                         {"random_failures", o.random_failures}, {"alternatives", jalts},
                         {"timing", {{"wall_seconds", res.wall_seconds}}}};
-    write_output(jf, j.dump(2) + "\n");
+    j["timing"].update(invocation());
+    if (!jf.empty()) write_output(jf, j.dump(2) + "\n");
+    if (!report.empty()) write_report({{}, j.dump()}, report, "");
   }
   return kOk;
 }

@@ -15,6 +15,7 @@
 #include "drsim_version.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/report_tool.h"
 #include "analysis/report.h"
 #include "sim/results.h"
 #include "sim/launch_env.h"
@@ -56,6 +57,7 @@ int cmd_run(const std::vector<std::string>& args) {
        "on | off | auto: auto = off for a scenario with injections (a trial runs from the injection until every "
        "recovery is done), on otherwise (a trial is one horizon of random failures)")
       ("out,o", po::value<std::string>()->default_value(""), "write results.json here (atomically)")
+      ("report", po::value<std::string>()->default_value(""), "also write the HTML report of these results here (as drsim report does)")
       ("trials-csv", po::value<std::string>()->default_value(""), "write one CSV row per trial here")
       ("checkpoint", po::value<std::string>()->default_value(""), "write finished blocks here every few seconds (an existing one is continued only with --resume)")
       ("checkpoint-interval", po::value<std::string>()->default_value("5"), "seconds between checkpoints (0 = after every block)")
@@ -163,6 +165,7 @@ int cmd_run(const std::vector<std::string>& args) {
   // Every output checked before anything runs: not an input, not the same as another,
   // its directory there and writable.
   check_outputs({file}, {{"out", out_path},
+                         {"report", vm["report"].as<std::string>()},
                          {"trials-csv", o.trials_csv},
                          {"trials-csv", o.trials_csv.empty() ? "" : o.trials_csv + ".partial"},
                          {"checkpoint", o.checkpoint}});
@@ -248,8 +251,10 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   nlohmann::json j = results_json(sc, o, r);
   if (!platform.is_null()) j["platform"] = platform;
+  j["timing"].update(invocation());
   if (!out.empty()) save(out, j.dump(2) + "\n");
   finish();
+  if (const auto& rep = vm["report"].as<std::string>(); !rep.empty()) write_report({{}, j.dump()}, rep, "");
   if (!quiet) std::cout << format_run_summary(j);
   return kOk;
 }

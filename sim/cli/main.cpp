@@ -15,6 +15,7 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args);
 int cmd_analyze(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -25,6 +26,7 @@ const std::vector<Command>& commands() {
       {"analyze", "exact availability of a Markovian scenario (CTMC, Eigen)", cmd_analyze},
       {"merge", "combine the shards of a cluster run into one results.json", cmd_merge},
       {"compare", "what a change buys: paired Monte Carlo of variants with common random numbers", cmd_compare},
+      {"report", "one self-contained HTML report (plots inline) from results of run, drill and compare", cmd_report},
   };
   return list;
 }
@@ -49,6 +51,7 @@ void top_help() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  drsim::cli::set_command_line(argc, argv);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     top_help();
     return args.empty() ? drsim::cli::kBadInput : drsim::cli::kOk;
