@@ -6,11 +6,11 @@
 namespace drsim {
 
 void Diagnostics::error(std::string pointer, std::string message, std::string hint) {
-  items_.push_back({Diagnostic::Severity::error, file_, std::move(pointer), std::move(message), std::move(hint)});
+  items_.push_back({Diagnostic::Severity::error, file_, std::move(pointer), std::move(message), std::move(hint), {}});
 }
 
 void Diagnostics::warning(std::string pointer, std::string message, std::string hint) {
-  items_.push_back({Diagnostic::Severity::warning, file_, std::move(pointer), std::move(message), std::move(hint)});
+  items_.push_back({Diagnostic::Severity::warning, file_, std::move(pointer), std::move(message), std::move(hint), {}});
 }
 
 bool Diagnostics::has_errors() const { return error_count() > 0; }
@@ -25,10 +25,27 @@ std::string format_diagnostic(const Diagnostic& d) {
   std::string line = d.file;
   line += ':';
   line += d.pointer.empty() ? "/" : d.pointer;
+  if (!d.subject.empty()) line += " (" + d.subject + ")";
   line += d.severity == Diagnostic::Severity::error ? ": error: " : ": warning: ";
   line += d.message;
   if (!d.hint.empty()) line += " (hint: " + d.hint + ")";
   return line;
+}
+
+void Diagnostics::name_subjects(const std::vector<std::pair<std::string, std::string>>& parts, std::size_t from) {
+  for (std::size_t i = from; i < items_.size(); ++i) {
+    Diagnostic& d = items_[i];
+    if (!d.subject.empty()) continue;
+    std::size_t best = 0;
+    for (const auto& [pointer, subject] : parts) {
+      if (pointer.empty() || subject.empty() || pointer.size() <= best) continue;
+      bool inside = d.pointer == pointer || (d.pointer.size() > pointer.size() && d.pointer.compare(0, pointer.size(), pointer) == 0 &&
+                                             d.pointer[pointer.size()] == '/');
+      if (!inside || d.pointer == pointer + "/id") continue;
+      best = pointer.size();
+      d.subject = subject;
+    }
+  }
 }
 
 std::string Diagnostics::format() const {

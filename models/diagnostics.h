@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace drsim {
@@ -18,6 +19,7 @@ struct Diagnostic {
   std::string pointer;  // RFC 6901 JSON pointer, "" for the whole document
   std::string message;  // what is wrong, one sentence, no trailing period
   std::string hint;     // how to fix it, may be empty
+  std::string subject;  // the id of the part the pointer lies in ("dc3/db"), may be empty
 };
 
 class Diagnostics {
@@ -26,15 +28,24 @@ class Diagnostics {
 
   void error(std::string pointer, std::string message, std::string hint = "");
   void warning(std::string pointer, std::string message, std::string hint = "");
+  // Appends a problem as it is (its file included), e.g. one found by another load.
+  void add(Diagnostic d) { items_.push_back(std::move(d)); }
 
   bool has_errors() const;
   std::size_t error_count() const;
   const std::vector<Diagnostic>& items() const { return items_; }
   const std::string& file() const { return file_; }
 
+  // Names the part of the file each problem lies in: of `parts` (pointer, subject),
+  // the longest pointer that is the problem's pointer or a prefix of it ending at a
+  // "/". A part's own "id" is not named by itself (the message quotes it), so a
+  // problem there takes the enclosing part's subject, if any. Problems before index
+  // `from`, and those already naming a subject, are left as they are.
+  void name_subjects(const std::vector<std::pair<std::string, std::string>>& parts, std::size_t from = 0);
+
   // One line per problem, in the order found:
-  //   FILE:POINTER: error: MESSAGE (hint: HINT)
-  // POINTER is "/" for the document root.
+  //   FILE:POINTER (SUBJECT): error: MESSAGE (hint: HINT)
+  // POINTER is "/" for the document root; " (SUBJECT)" only when there is one.
   std::string format() const;
 
  private:

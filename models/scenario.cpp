@@ -63,4 +63,24 @@ const Block* Scenario::block(const std::string& id) const { return find_by_id(bl
 const Runbook* Scenario::runbook(const std::string& id) const { return find_by_id(runbooks, id); }
 const CommonCause* Scenario::common_cause(const std::string& id) const { return find_by_id(common_causes, id); }
 
+std::vector<std::pair<std::string, std::string>> named_parts(const Scenario& sc) {
+  std::vector<std::pair<std::string, std::string>> parts;
+  auto add = [&](const std::string& pointer, const std::string& subject) {
+    if (!pointer.empty() && !subject.empty()) parts.emplace_back(pointer, subject);
+  };
+  for (const auto& c : sc.components) add(c.pointer, c.id);
+  for (const auto& g : sc.groups) add(g.pointer, g.id);
+  for (const auto& b : sc.blocks) add(b.pointer, b.id);
+  // A group's implicit pool points into the group, which names it already.
+  for (const auto& c : sc.crews)
+    if (!sc.group(c.id)) add(c.pointer, c.id);
+  for (const auto& rb : sc.runbooks) {
+    add(rb.pointer, rb.id);
+    for (const auto& st : rb.steps) add(st.pointer, rb.id.empty() || st.id.empty() ? std::string() : rb.id + ", step " + st.id);
+  }
+  for (const auto& cc : sc.common_causes) add(cc.pointer, cc.id);
+  for (const auto& in : sc.injections) add(in.pointer, in.target.empty() ? std::string() : "target " + in.target);
+  return parts;
+}
+
 }  // namespace drsim

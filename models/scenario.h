@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/distribution.h"
@@ -308,5 +309,12 @@ struct Scenario {
   const Runbook* runbook(const std::string& id) const;
   const CommonCause* common_cause(const std::string& id) const;
 };
+
+/// The parts of the file that messages name, by the JSON pointer where each is written:
+/// components, groups, blocks, crews, runbooks and common causes by id ("/components/14"
+/// -> "dc3/db"), a runbook's steps as "RUNBOOK, step STEP", an injection by its target
+/// ("target dc1/sw-a"). Parts without a valid id are left out. For
+/// Diagnostics::name_subjects.
+std::vector<std::pair<std::string, std::string>> named_parts(const Scenario& sc);
 
 }  // namespace drsim

@@ -2426,6 +2426,7 @@ const char* kTooLargeHint = "a scenario is a few kilobytes of JSON; is this the 
 
 std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt) {
   const std::size_t errors_before = diags.error_count();
+  const std::size_t items_before = diags.items().size();
   if (text.size() > opt.max_bytes) {
     diags.error("", too_large(text.size(), opt.max_bytes), kTooLargeHint);
     return std::nullopt;
@@ -2481,6 +2482,9 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
     if (item.severity == Diagnostic::Severity::error) diags.error(item.pointer, item.message, hint);
     else diags.warning(item.pointer, item.message, hint);
   }
+  // Every problem of this file, the duplicate keys and the variants' included, names
+  // the part it lies in; the parts are those the checker read, valid ids only.
+  diags.name_subjects(named_parts(sc), items_before);
   return sc;
 }
 

@@ -61,7 +61,7 @@ TEST_CASE("bad input: file, pointer, hint, exit 2 and nothing written", "[cli]")
   std::string bad = kSource + "/tests/bad/08-misspelt-distribution.json";
   Result r = drsim("validate " + bad, tmp);
   CHECK(r.code == 2);
-  CHECK(r.err.find(bad + ":/components/0/failures/0/ttf/dist: error: unknown distribution") != std::string::npos);
+  CHECK(r.err.find(bad + ":/components/0/failures/0/ttf/dist (dc1/sw-a): error: unknown distribution") != std::string::npos);
   CHECK(r.err.find("hint:") != std::string::npos);
   r = drsim("run " + bad + " --trials 10 --out " + (tmp / "results.json") + " --trials-csv " + (tmp / "t.csv"), tmp);
   CHECK(r.code == 2);

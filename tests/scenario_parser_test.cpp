@@ -374,10 +374,71 @@ TEST_CASE("unused parts and runbooks are warnings, and the scenario still loads"
   REQUIRE(sc);
   CHECK_FALSE(d.has_errors());
   CHECK(d.format() ==
-        "t.json:/components/1: warning: component \"spare\" is not used: nothing depends on it (hint: name it in "
+        "t.json:/components/1 (spare): warning: component \"spare\" is not used: nothing depends on it (hint: name it in "
         "\"needs\", a group, a block or the service, or remove it)\n"
-        "t.json:/runbooks/0: warning: runbook \"r\" is never used (hint: name it in a failure mode's recovery: "
+        "t.json:/runbooks/0 (r): warning: runbook \"r\" is never used (hint: name it in a failure mode's recovery: "
         "{\"runbook\": \"r\"}, or remove it)\n");
+}
+
+// Issue 13: a pointer such as /components/14/failures/0/ttf says where, not what; the
+// message names the part by its id next to the pointer.
+TEST_CASE("messages name the component, group, block, crew, runbook step, common cause and injection they lie in", "[parser]") {
+  const char* text = R"({"drsim": 1,
+    "crews": [{"id": "night", "size": 0}],
+    "components": [
+      {"id": "dc1/ok"},
+      {"id": "dc3/db", "failures": [{"id": "hw", "type": "random", "ttf": "-5h"}]},
+      {"id": "bad id!", "kind": "nope"},
+      {"id": "dc3/db"}],
+    "groups": [{"id": "dc3/pair", "members": ["dc1/ok", "ghost"]}],
+    "blocks": [{"id": "dc3/path", "all": ["dc3/pair", "phantom"]}],
+    "service": {"requires": "dc3/path"},
+    "runbooks": [{"id": "restart", "steps": [{"id": "power", "duration": "1m"}, {"id": "app", "duration": "2m", "after": ["nothing"]}]}],
+    "common_causes": [{"id": "storm", "targets": ["dc1/ok", "nowhere"], "failure": {"id": "s", "type": "random", "ttf": "1y"}}],
+    "injections": [{"at": "soon", "action": "fail", "target": "dc1/ok"}]})";
+  Diagnostics d("t.json");
+  CHECK_FALSE(drsim::parse_scenario(text, "t.json", d));
+  const std::string f = d.format();
+  INFO(f);
+  auto line_at = [&](const std::string& pointer) {
+    std::size_t k = f.find("t.json:" + pointer + " ");
+    if (k == std::string::npos) k = f.find("t.json:" + pointer + ":");
+    return k == std::string::npos ? std::string("(none)") : f.substr(k, f.find('\n', k) - k);
+  };
+  auto starts = [&](const std::string& pointer, const std::string& head) {
+    INFO(pointer);
+    CHECK(line_at(pointer).rfind("t.json:" + head, 0) == 0);
+  };
+  starts("/crews/0/size", "/crews/0/size (night): error: ");
+  starts("/components/1/failures/0/ttf", "/components/1/failures/0/ttf (dc3/db): error: ");
+  // An invalid id names nothing; a duplicate id is quoted by the message, not beside it.
+  starts("/components/2/kind", "/components/2/kind: error: ");
+  starts("/components/3/id", "/components/3/id: error: ");
+  starts("/groups/0/members/1", "/groups/0/members/1 (dc3/pair): error: ");
+  starts("/blocks/0/all/1", "/blocks/0/all/1 (dc3/path): error: ");
+  starts("/runbooks/0/steps/1/after/0", "/runbooks/0/steps/1/after/0 (restart, step app): error: ");
+  starts("/common_causes/0/targets/1", "/common_causes/0/targets/1 (storm): error: ");
+  starts("/injections/0/at", "/injections/0/at (target dc1/ok): error: ");
+  // Outside any part: no name.
+  CHECK(f.find("t.json:/drsim (") == std::string::npos);
+}
+
+TEST_CASE("name_subjects: the longest enclosing part, a part's own id excepted", "[parser]") {
+  Diagnostics d("t.json");
+  d.error("/runbooks/1/steps/2/id", "m");
+  d.error("/runbooks/1/steps/2", "m");
+  d.error("/runbooks/10", "m");
+  d.error("/runbooks/1", "m");
+  d.error("/runbooks/1/id", "m");
+  d.error("/components/0", "m");
+  d.name_subjects({{"/runbooks/1", "r"}, {"/runbooks/1/steps/2", "r, step s"}, {"/components/0", ""}});
+  CHECK(d.format() ==
+        "t.json:/runbooks/1/steps/2/id (r): error: m\n"
+        "t.json:/runbooks/1/steps/2 (r, step s): error: m\n"
+        "t.json:/runbooks/10: error: m\n"
+        "t.json:/runbooks/1 (r): error: m\n"
+        "t.json:/runbooks/1/id: error: m\n"
+        "t.json:/components/0: error: m\n");
 }
 
 TEST_CASE("load_scenario reads a file, names it and hashes its bytes", "[parser]") {

@@ -63,6 +63,7 @@ int cmd_analyze(const std::vector<std::string>& args) {
   }
   auto r = analyze_markov(sc, d, vm["max-states"].as<std::size_t>(), at);
   if (!r) {
+    d.name_subjects(named_parts(sc));
     // The first reasons say enough; a big design would list dozens.
     const auto& items = d.items();
     for (std::size_t i = 0; i < items.size() && i < 8; ++i) std::cerr << format_diagnostic(items[i]) << "\n";

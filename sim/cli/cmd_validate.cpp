@@ -48,7 +48,7 @@ int cmd_validate(const std::vector<std::string>& args) {
             if (it.severity == Diagnostic::Severity::error) {
               Diagnostic c = it;
               c.message = "with variant \"" + v + "\": " + c.message;
-              d.error(c.pointer, c.message, c.hint);
+              d.add(std::move(c));
             }
           errors = d.error_count();
         } else {
