@@ -76,6 +76,85 @@ const char* action_name(Injection::Action a) {
   return "?";
 }
 
+// How a site's power reaches what it feeds, supply → load: "→" is a series link (the
+// right side needs the left), "∥" joins parallel paths of which one is enough ("k of"
+// when more are needed), "all of (...)" several supplies that are all needed. Groups
+// and blocks are followed through their members, so an A+B pair of feeds reads as
+// two paths side by side, not as one chain.
+class PowerPaths {
+ public:
+  explicit PowerPaths(const Scenario& sc) : sc_(sc) {}
+
+  std::string of(const std::string& id, int depth = 0) {
+    // The scenario has no cycles; the bound keeps a damaged one from recursing deep.
+    if (depth > 64) return id;
+    if (const Component* c = sc_.component(id)) {
+      reached_.insert(id);
+      if (c->needs.empty()) return id;
+      std::vector<std::string> up;
+      for (const auto& n : c->needs) up.push_back(of(n, depth + 1));
+      return (up.size() == 1 ? up[0] : "all of (" + join(up) + ")") + " → " + id;
+    }
+    if (const Group* g = sc_.group(id)) {
+      reached_.insert(id);
+      std::vector<std::string> paths;
+      for (const auto& m : g->members) paths.push_back(bracket(of(m, depth + 1)));
+      std::vector<std::string> how;
+      how.push_back(g->mode == Group::Mode::active_active ? "active-active" : "active-standby");
+      if (!g->failover.mechanism.empty()) {
+        reached_.insert(g->failover.mechanism);
+        how.push_back("switched by " + g->failover.mechanism);
+      }
+      if (!g->bridge.empty()) {
+        reached_.insert(g->bridge);
+        std::string b = "gaps bridged by " + g->bridge;
+        if (const Component* u = sc_.component(g->bridge); u && u->battery_runtime > 0) b += " (battery " + format_duration(u->battery_runtime) + ")";
+        how.push_back(b);
+      }
+      return id + " (" + parallel(g->need, paths) + "; " + join(how) + ")";
+    }
+    if (const Block* b = sc_.block(id)) {
+      reached_.insert(id);
+      return id + " (" + expr(b->expr, depth + 1) + ")";
+    }
+    return id;
+  }
+
+  // Everything a call of `of` went through, mechanisms and bridges included.
+  const std::set<std::string>& reached() const { return reached_; }
+  void clear() { reached_.clear(); }
+
+ private:
+  std::string expr(const Expr& e, int depth) {
+    if (e.op == Expr::Op::ref) return of(e.ref, depth);
+    std::vector<std::string> parts;
+    for (const auto& a : e.args) parts.push_back(bracket(expr(a, depth + 1)));
+    if (e.op == Expr::Op::all) return "all of (" + join(parts) + ")";
+    return parallel(e.op == Expr::Op::any ? 1 : e.k, parts);
+  }
+  static std::string parallel(int need, const std::vector<std::string>& paths) {
+    std::string s = join(paths, " ∥ ");
+    return need > 1 ? fmt::format("{} of: {}", need, s) : s;
+  }
+  // A path with links in it, in brackets, so that "∥" reads between whole paths.
+  static std::string bracket(const std::string& path) {
+    return path.find(' ') == std::string::npos || path.front() == '(' ? path : "(" + path + ")";
+  }
+
+  const Scenario& sc_;
+  std::set<std::string> reached_;
+};
+
+// A need that is a group or a block, with what it stands for: "dc1/switches (dc1/sw-a ∥ dc1/sw-b)".
+std::string need_text(const Scenario& sc, const std::string& id) {
+  if (const Group* g = sc.group(id)) {
+    std::string s = join(g->members, " ∥ ");
+    return id + " (" + (g->need > 1 ? fmt::format("{} of: {}", g->need, s) : s) + ")";
+  }
+  if (const Block* b = sc.block(id)) return id + " (" + describe_expr(b->expr) + ")";
+  return id;
+}
+
 }  // namespace
 
 std::string describe_expr(const Expr& e) {
@@ -145,7 +224,11 @@ std::string describe_scenario(const Scenario& sc) {
   auto print_component = [&](const Component& c, int ind) {
     std::string head = fmt::format("{} [{}]", c.id, to_string(c.kind));
     if (!c.name.empty()) head += " \"" + c.name + "\"";
-    if (!c.needs.empty()) head += " needs " + join(c.needs);
+    if (!c.needs.empty()) {
+      std::vector<std::string> needs;
+      for (const auto& n : c.needs) needs.push_back(need_text(sc, n));
+      head += " needs " + join(needs);
+    }
     if (c.kind == ComponentKind::ups && c.battery_runtime > 0) head += ", battery " + format_duration(c.battery_runtime);
     line(ind, head);
     if (c.replication) {
@@ -169,10 +252,21 @@ std::string describe_scenario(const Scenario& sc) {
   for (const auto& s : sites) {
     line(0, "");
     line(0, "site " + s.id + (s.name.empty() ? "" : " \"" + s.name + "\"") + (s.timezone.empty() ? "" : " (" + s.timezone + ")"));
-    std::vector<std::string> chain;
+    // One line per power part that no other power part of the site draws on (the
+    // loads), showing every path that feeds it.
+    std::vector<const Component*> power;
     for (auto* c : order)
-      if (c->site == s.id && is_power(c->kind)) chain.push_back(c->id);
-    if (!chain.empty()) line(1, "power chain: " + join(chain, " → "));
+      if (c->site == s.id && is_power(c->kind)) power.push_back(c);
+    PowerPaths paths(sc);
+    std::set<std::string> fed;  // power parts some other power part of the site draws on
+    for (auto* c : power) {
+      paths.clear();
+      paths.of(c->id);
+      for (const auto& r : paths.reached())
+        if (r != c->id) fed.insert(r);
+    }
+    for (auto* c : power)
+      if (!fed.count(c->id)) line(1, "power: " + paths.of(c->id));
     for (auto* c : order)
       if (c->site == s.id) print_component(*c, 1);
   }

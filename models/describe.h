@@ -1,5 +1,6 @@
 // A scenario as a readable tree, for `drsim describe`: sites and their components
-// (power chain first), redundancy groups with their failover policy, failure modes
+// (first the paths that feed each site's power, parallel feeds side by side: "(a ∥ b)
+// → load"), redundancy groups with their failover policy, failure modes
 // with their parameters in human units, common causes, recovery runbooks, the
 // service structure, objectives, injections and variants.
 //
