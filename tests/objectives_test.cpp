@@ -6,16 +6,21 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
 #include <regex>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "analysis/aggregate.h"
 #include "analysis/critical_path.h"
 #include "analysis/report.h"
+#include "analysis/statistics.h"
 #include "models/model.h"
 #include "models/objectives.h"
 #include "models/scenario_parser.h"
 #include "sim/fast_engine.h"
+#include "sim/runner.h"
 #include "tests/cli_harness.h"
 
 using namespace cli_harness;
@@ -244,12 +249,136 @@ TEST_CASE("run over a drill scenario reads as drills: no availability or nines, 
   CHECK(j["drills"] == true);
 }
 
+// A drill whose one outage lasts an exponential repair of mean 1 h, judged by an RTO of
+// 1 h: P(breach) per replay = P(repair > mean) = e^-1 = 0.368.
+const char* kExpDrill = R"({"drsim": 1, "title": "exponential repair", "horizon": "1y",
+  "components": [{"id": "web", "kind": "app_server", "failures": [{"id": "crash", "type": "random", "ttf": "10y",
+    "recovery": {"repair": {"dist": "exponential", "mean": "1h"}}}]}],
+  "service": {"requires": "web"},
+  "objectives": {"rto": "1h", "rpo": "5m"},
+  "injections": [{"at": "10m", "action": "fail", "target": "web"}]})";
+
+TEST_CASE("drill --trials: P(RTO breach) and P(RPO breach) over the replays with exact binomial CIs", "[objectives][drills]") {
+  TempDir tmp("obj");
+  // Every replay of kDrill takes 3 h 15 min against an RTO of 1 h: 20 of 20 breach,
+  // Clopper–Pearson [0.025^(1/20), 1] = [83.2 %, 100 %]; no data lost: 0 of 20,
+  // [0, 1 - 0.025^(1/20)] = [0, 16.8 %].
+  std::string f = write(tmp, "d.json", kDrill);
+  auto r = run_drsim("drill " + f + " --engine fast --trials 20 --json " + tmp / "d.out.json", tmp);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("P(RTO breach) 1 h: 100.0 % [95 % CI 83.2 – 100.0 %], 20 of 20 replays (exact binomial)") != std::string::npos);
+  CHECK(r.out.find("P(RPO breach) 5 min: 0.0 % [95 % CI 0.0 – 16.8 %], 0 of 20 replays (exact binomial)") != std::string::npos);
+  auto j = nlohmann::json::parse(slurp(tmp / "d.out.json"));
+  const auto& rto = j["distribution"]["rto"]["service"];
+  CHECK(rto["replays_breached"] == 20);
+  CHECK(rto["p_breach_per_replay"]["value"].get<double>() == 1.0);
+  CHECK(rto["p_breach_per_replay"]["ci95"][0].get<double>() == Approx(std::pow(0.025, 1.0 / 20)).epsilon(1e-6));
+  CHECK(rto["recoveries"] == 20);
+  const auto& rpo = j["distribution"]["rpo"]["service"];
+  CHECK(rpo["replays_breached"] == 0);
+  CHECK(rpo["p_breach_per_replay"]["ci95"][1].get<double>() == Approx(1 - std::pow(0.025, 1.0 / 20)).epsilon(1e-6));
+
+  // A repair of mean 1 h against an RTO of 1 h: e^-1 inside the interval, and the
+  // interval the exact one of the count shown.
+  f = write(tmp, "e.json", kExpDrill);
+  r = run_drsim("drill " + f + " --engine fast --trials 2000 --seed 5 --json - ", tmp);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  j = nlohmann::json::parse(r.out);
+  const auto& e = j["distribution"]["rto"]["service"];
+  const auto k = e["replays_breached"].get<std::uint64_t>();
+  const auto& ci = e["p_breach_per_replay"]["ci95"];
+  CHECK(ci[0].get<double>() <= std::exp(-1.0));
+  CHECK(ci[1].get<double>() >= std::exp(-1.0));
+  const drsim::Interval cp = drsim::clopper_pearson(k, 2000);
+  CHECK(ci[0].get<double>() == Approx(cp.lo));
+  CHECK(ci[1].get<double>() == Approx(cp.hi));
+  CHECK(r.err.find(fmt::format("P(RTO breach) 1 h: {:.1f} % [95 % CI {:.1f} – {:.1f} %], {} of 2000 replays", k / 20.0, cp.lo * 100,
+                               cp.hi * 100, k)) != std::string::npos);
+}
+
+// The last field of a --trials-csv row (top_cause), unquoted.
+std::string last_csv_field(const std::string& row) {
+  if (!row.empty() && row.back() == '"') {
+    std::size_t open = row.rfind(",\"");
+    std::string q = row.substr(open + 2, row.size() - open - 3), v;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      v += q[i];
+      if (q[i] == '"') ++i;  // "" stands for one quote
+    }
+    return v;
+  }
+  return row.substr(row.rfind(',') + 1);
+}
+
+// Regression: top_cause held the cause's index ("1", or -1 for none).
+TEST_CASE("trials CSV: top_cause names the cause with the most downtime in the trial, empty when none", "[objectives][csv]") {
+  const std::vector<std::string> causes = {"dc1/utility/loss", "dc1/db/disk", "odd,\"name\""};
+  drsim::TrialResult r;
+  r.downtime_full = 3;
+  r.downtime_by_cause = {1, 2, 0};
+  std::string out;
+  drsim::append_trials_csv_row(out, 7, r, causes);
+  CHECK(out.rfind("7,180,", 0) == 0);
+  CHECK(out.back() == '\n');
+  CHECK(last_csv_field(out.substr(0, out.size() - 1)) == "dc1/db/disk");
+  // Equal downtime: the first; a name with a comma and a quote stays one field.
+  r.downtime_by_cause = {0, 0, 2};
+  out.clear();
+  drsim::append_trials_csv_row(out, 8, r, causes);
+  CHECK(out.substr(out.size() - 15) == ",\"odd,\"\"name\"\"\"\n");
+  CHECK(last_csv_field(out.substr(0, out.size() - 1)) == "odd,\"name\"");
+  // No downtime: an empty field, and the header names the column last.
+  r = drsim::TrialResult{};
+  r.downtime_by_cause = {0, 0, 0};
+  out.clear();
+  drsim::append_trials_csv_row(out, 9, r, causes);
+  CHECK(out.substr(out.size() - 2) == ",\n");
+  std::string header = drsim::trials_csv_header(causes);
+  CHECK(header.substr(header.size() - 11) == ",top_cause\n");
+}
+
+TEST_CASE("run --trials-csv: each down trial names one of the model's causes, each trial without downtime none", "[objectives][csv]") {
+  TempDir tmp("csv");
+  // Two units in series, a failing twice as often as b with the same repairs: a is
+  // the top cause of most trials, b of a good share (P(b's downtime > a's) ~ 1/4).
+  std::string f = write(tmp, "two.json", R"({"drsim": 1, "horizon": "1y",
+    "components": [
+      {"id": "a", "failures": [{"id": "hw", "type": "random", "ttf": {"dist": "exponential", "mean": "2000h"},
+                                "recovery": {"repair": {"dist": "exponential", "mean": "100h"}}}]},
+      {"id": "b", "failures": [{"id": "sw", "type": "random", "ttf": {"dist": "exponential", "mean": "4000h"},
+                                "recovery": {"repair": {"dist": "exponential", "mean": "100h"}}}]}],
+    "service": {"requires": {"all": ["a", "b"]}}})");
+  auto r = run_drsim("run " + f + " --trials 200 --jobs 1 -q --out " + tmp / "res.json" + " --trials-csv " + tmp / "t.csv", tmp);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  std::istringstream in(slurp(tmp / "t.csv"));
+  std::string line;
+  std::getline(in, line);
+  REQUIRE(line.substr(line.rfind(',') + 1) == "top_cause");
+  std::map<std::string, int> seen;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    INFO(line);
+    const double down = std::stod(line.substr(line.find(',') + 1));
+    const std::string top = last_csv_field(line);
+    if (down > 0) CHECK((top == "a/hw" || top == "b/sw"));
+    else CHECK(top.empty());
+    ++seen[top];
+  }
+  CHECK(rows == 200);
+  CHECK(seen["a/hw"] > seen["b/sw"]);
+  CHECK(seen["b/sw"] > 10);
+}
+
 TEST_CASE("every example in every --help runs", "[help-examples]") {
   TempDir tmp("help");
   std::filesystem::create_directory_symlink(kSource + "/scenarios", tmp / "scenarios");
   std::vector<std::string> commands = {""};
-  // merge's example needs shard files from a sharded run (issue 15 reworks sharding).
-  for (const char* c : {"validate", "describe", "analyze", "drill", "run", "compare"}) commands.push_back(c);
+  // merge's examples run the shards they merge first; examples run in order, in one directory.
+  for (const char* c : {"validate", "describe", "analyze", "drill", "run", "compare", "merge"}) commands.push_back(c);
   int ran = 0;
   for (const auto& c : commands) {
     auto h = run_drsim(c + " --help", tmp);
@@ -258,7 +387,7 @@ TEST_CASE("every example in every --help runs", "[help-examples]") {
     std::string line;
     bool examples = false;
     while (std::getline(in, line)) {
-      if (line.rfind("examples:", 0) == 0 || line.rfind("example:", 0) == 0) {
+      if (line.rfind("examples", 0) == 0 || line.rfind("example:", 0) == 0) {
         examples = true;
         continue;
       }
@@ -283,5 +412,7 @@ TEST_CASE("every example in every --help runs", "[help-examples]") {
       ++ran;
     }
   }
-  CHECK(ran >= 12);
+  CHECK(ran >= 15);
+  // The merge example merged what its shard examples wrote.
+  CHECK(nlohmann::json::parse(slurp(tmp / "merged.json"))["trials"] == 2000);
 }

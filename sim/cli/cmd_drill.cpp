@@ -10,9 +10,9 @@
 #include "analysis/report.h"
 #include "analysis/statistics.h"
 #include "drsim_version.h"
+#include "models/objectives.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
-#include "sim/cli/report_tool.h"
 #include "sim/fast_engine.h"
 #ifdef DRSIM_HAVE_SIMGRID
 #include "sim/simgrid/simgrid_engine.h"
@@ -115,8 +115,7 @@ int cmd_drill(const std::vector<std::string>& args) {
        "(the event calendar); both give the same timeline")
       ("all-events", po::bool_switch(), "show every model event in the timeline (default: the ones a report needs)")
       ("events", po::value<std::string>()->default_value(""), "write every model event as CSV here (atomically)")
-      ("json", po::value<std::string>()->default_value(""), "also write the timeline and outages as JSON here (atomically; - = stdout)")
-      ("report", po::value<std::string>()->default_value(""), "also write the HTML report of this drill here (as drsim report does)");
+      ("json", po::value<std::string>()->default_value(""), "also write the timeline and outages as JSON here (atomically; - = stdout)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -134,8 +133,7 @@ int cmd_drill(const std::vector<std::string>& args) {
   const std::uint64_t seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
   const std::uint64_t trial = count_arg("trial", vm["trial"].as<std::string>(), 0, UINT64_MAX);
   const std::uint64_t ntrials = count_arg("trials", vm["trials"].as<std::string>(), 0, 10000000, "every replay's downtime is kept for the percentiles");
-  check_outputs({vm["file"].as<std::string>()},
-                {{"events", vm["events"].as<std::string>()}, {"json", vm["json"].as<std::string>()}, {"report", vm["report"].as<std::string>()}});
+  check_outputs({vm["file"].as<std::string>()}, {{"events", vm["events"].as<std::string>()}, {"json", vm["json"].as<std::string>()}});
   Scenario sc = load(vm["file"].as<std::string>(), vm["variant"].as<std::vector<std::string>>());
   if (sc.injections.empty())
     throw CliError(sc.file + " has no \"injections\": nothing to drill (hint: add one, like {\"at\": \"10m\", \"action\": \"fail\", "
@@ -328,8 +326,21 @@ int cmd_drill(const std::vector<std::string>& args) {
     Sample full, degraded;
     std::vector<double> values;
     std::uint64_t unfinished = 0;
+    // Each objective over the replays (the model judged them as each replay ended,
+    // models/objectives.h): replays with a breach; recoveries or loss events judged, breached.
+    const std::vector<ObjectiveSpec> specs = objective_specs(sc);
+    struct Tally {
+      std::uint64_t replays_breached = 0, judged = 0, breached = 0;
+    };
+    std::vector<Tally> tally(specs.size());
     for (std::uint64_t t = 0; t < n; ++t) {
       const TrialResult& x = fe.run_trial(m2, seed, t, horizon);
+      for (std::size_t k = 0; k < specs.size() && k < x.objectives.size(); ++k) {
+        const ObjectiveTally& o = x.objectives[k];
+        tally[k].judged += o.values.size();
+        tally[k].breached += static_cast<std::uint64_t>(o.breached);
+        if (o.breached > 0) ++tally[k].replays_breached;
+      }
       full.add(x.downtime_full * 60);
       degraded.add(x.downtime_degraded * 60);
       values.push_back(measure(x));
@@ -371,17 +382,41 @@ int cmd_drill(const std::vector<std::string>& args) {
       out += fmt::format("  the real incident ({} of {}, from the report) is at the {} percentile\n", format_minutes(reported), what,
                          ordinal(percentile_of(reported)));
     if (unfinished) out += fmt::format("  {} replay{} had not recovered after --max-duration\n", unfinished, unfinished == 1 ? "" : "s");
+    // P(the objective breached at least once in a replay), an exact binomial (Clopper–
+    // Pearson) interval: with no breach seen it is an upper bound, never "0 ± 0".
+    nlohmann::json jobjectives = nlohmann::json::object();
+    auto proportion = [](std::uint64_t k, std::uint64_t m) {
+      const Interval ci = clopper_pearson(k, m);
+      return nlohmann::json{{"value", m ? static_cast<double>(k) / static_cast<double>(m) : 0.0}, {"ci95", {ci.lo, ci.hi}}};
+    };
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      const ObjectiveSpec& sp = specs[k];
+      const bool is_rto = sp.kind == ObjectiveSpec::Kind::rto;
+      const Interval ci = clopper_pearson(tally[k].replays_breached, n);
+      out += fmt::format("  P({} breach) {}{}: {:.1f} % [95 % CI {:.1f} – {:.1f} %], {} of {} replays (exact binomial)\n",
+                         is_rto ? "RTO" : "RPO", format_span(sp.target * 60), sp.feature < 0 ? std::string() : " (" + sp.scope + ")",
+                         100.0 * static_cast<double>(tally[k].replays_breached) / static_cast<double>(n), ci.lo * 100, ci.hi * 100,
+                         tally[k].replays_breached, n);
+      nlohmann::json e = {{"scope", sp.feature < 0 ? "service" : "feature"},
+                          {is_rto ? "target_minutes" : "target_seconds", sp.target * (is_rto ? 60 : 3600)},
+                          {"replays_breached", tally[k].replays_breached},
+                          {"p_breach_per_replay", proportion(tally[k].replays_breached, n)},
+                          {is_rto ? "recoveries" : "loss_events", tally[k].judged},
+                          {"breached", tally[k].breached},
+                          {is_rto ? "p_breach_per_outage" : "p_breach_per_event", proportion(tally[k].breached, tally[k].judged)}};
+      if (sp.feature >= 0) e["feature"] = sp.scope;
+      jobjectives[is_rto ? "rto" : "rpo"][sp.key()] = e;
+    }
     jdist = {{"trials", n}, {"seed", seed}, {"full_minutes", full.summary(1)}, {"degraded_minutes", degraded.summary(1)},
              {"percentile_of", what}, {"timeline_percentile", pctl}, {"unfinished", unfinished}};
+    for (const auto& [kind, v] : jobjectives.items()) jdist[kind] = v;
     if (reported >= 0) jdist["reported_minutes"] = reported, jdist["reported_percentile"] = percentile_of(reported);
   }
   // With --json - the JSON is stdout's only content (it pipes into jq); the text goes to stderr.
   (vm["json"].as<std::string>() == "-" ? std::cerr : std::cout) << out;
   if (const auto& ef = vm["events"].as<std::string>(); !ef.empty()) write_output(ef, csv);
-  const std::string& jf = vm["json"].as<std::string>();
-  const std::string& report = vm["report"].as<std::string>();
-  if (!jf.empty() || !report.empty()) {
-    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"title", sc.title}, {"scenario_sha256", sc.sha256},
+  if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
+    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"scenario_sha256", sc.sha256},
                         {"variants", vm["variant"].as<std::vector<std::string>>()}, {"point", mo.point}, {"seed", seed},
                         {"trial", trial}, {"engine", engine}, {"timeline", jev}, {"outages", jout},
                         {"downtime_minutes", r.downtime_full * 60}, {"degraded_minutes", r.downtime_degraded * 60},
@@ -389,9 +424,7 @@ int cmd_drill(const std::vector<std::string>& args) {
                         {"objectives", jobj}, {"faults_present", left}};
     if (!platform.is_null()) j["platform"] = platform;
     if (!jdist.is_null()) j["distribution"] = jdist;
-    j["timing"] = invocation();
-    if (!jf.empty()) write_output(jf, j.dump(2) + "\n");
-    if (!report.empty()) write_report({{}, j.dump()}, report, "");
+    write_output(jf, j.dump(2) + "\n");
   }
   return kOk;
 }

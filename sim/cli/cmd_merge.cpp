@@ -23,7 +23,10 @@ int cmd_merge(const std::vector<std::string>& args) {
              "run's results. Superblocks are folded in order, so results.json is identical to\n"
              "the one a single process would write for the same seed and trials (apart from\n"
              "\"timing\"). Refuses shards of different runs, a missing shard or one given twice.\n\n"
-             "example:\n  drsim merge design.json shard-*.json --out results.json\n"))
+             "examples (two shards of one run, then their merge):\n"
+             "  drsim run scenarios/designs/two-site-baseline.json --trials 2000 --shard 0/2 --out shard-0.json\n"
+             "  drsim run scenarios/designs/two-site-baseline.json --trials 2000 --shard 1/2 --out shard-1.json\n"
+             "  drsim merge scenarios/designs/two-site-baseline.json shard-0.json shard-1.json --out merged.json\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("usage: drsim merge FILE SHARD...");
   auto files = vm["file"].as<std::vector<std::string>>();
