@@ -41,8 +41,8 @@ TEST_CASE("shards are balanced for any N and merge to the single-process result"
   const std::string v1 = write(tmp, "v1.json", kV1);
   // 200 blocks of 10 (one superblock), and 2400 blocks of 5 (three superblocks, two levels).
   for (const std::string opts : {"--trials 2000 --block 10", "--trials 12000 --block 5"}) {
-    const std::string common = "run " + v1 + " " + opts + " --seed 21 -q";
-    REQUIRE(run_drsim(common + " --jobs 2 --out " + (tmp / "single.json"), tmp).code == 0);
+    const std::string common = "run " + v1 + " " + opts + " --seed 21";  // shards print their trial count
+    REQUIRE(run_drsim(common + " -q --jobs 2 --out " + (tmp / "single.json"), tmp).code == 0);
     const std::string single = without_timing(slurp(tmp / "single.json")).dump();
     for (int n : {3, 4, 7}) {
       INFO(opts << ", " << n << " shards");
