@@ -13,6 +13,7 @@
 #include "models/objectives.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/report_tool.h"
 #include "sim/fast_engine.h"
 #ifdef DRSIM_HAVE_SIMGRID
 #include "sim/simgrid/simgrid_engine.h"
@@ -115,7 +116,8 @@ int cmd_drill(const std::vector<std::string>& args) {
        "(the event calendar); both give the same timeline")
       ("all-events", po::bool_switch(), "show every model event in the timeline (default: the ones a report needs)")
       ("events", po::value<std::string>()->default_value(""), "write every model event as CSV here (atomically)")
-      ("json", po::value<std::string>()->default_value(""), "also write the timeline and outages as JSON here (atomically; - = stdout)");
+      ("json", po::value<std::string>()->default_value(""), "also write the timeline and outages as JSON here (atomically; - = stdout)")
+      ("report", po::value<std::string>()->default_value(""), "also write the HTML report of this drill here (as drsim report does)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
@@ -133,7 +135,8 @@ int cmd_drill(const std::vector<std::string>& args) {
   const std::uint64_t seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
   const std::uint64_t trial = count_arg("trial", vm["trial"].as<std::string>(), 0, UINT64_MAX);
   const std::uint64_t ntrials = count_arg("trials", vm["trials"].as<std::string>(), 0, 10000000, "every replay's downtime is kept for the percentiles");
-  check_outputs({vm["file"].as<std::string>()}, {{"events", vm["events"].as<std::string>()}, {"json", vm["json"].as<std::string>()}});
+  check_outputs({vm["file"].as<std::string>()},
+                {{"events", vm["events"].as<std::string>()}, {"json", vm["json"].as<std::string>()}, {"report", vm["report"].as<std::string>()}});
   Scenario sc = load(vm["file"].as<std::string>(), vm["variant"].as<std::vector<std::string>>());
   if (sc.injections.empty())
     throw CliError(sc.file + " has no \"injections\": nothing to drill (hint: add one, like {\"at\": \"10m\", \"action\": \"fail\", "
@@ -415,8 +418,10 @@ int cmd_drill(const std::vector<std::string>& args) {
   // With --json - the JSON is stdout's only content (it pipes into jq); the text goes to stderr.
   (vm["json"].as<std::string>() == "-" ? std::cerr : std::cout) << out;
   if (const auto& ef = vm["events"].as<std::string>(); !ef.empty()) write_output(ef, csv);
-  if (const auto& jf = vm["json"].as<std::string>(); !jf.empty()) {
-    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"scenario_sha256", sc.sha256},
+  const std::string& jf = vm["json"].as<std::string>();
+  const std::string& report = vm["report"].as<std::string>();
+  if (!jf.empty() || !report.empty()) {
+    nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"scenario", sc.file}, {"title", sc.title}, {"scenario_sha256", sc.sha256},
                         {"variants", vm["variant"].as<std::vector<std::string>>()}, {"point", mo.point}, {"seed", seed},
                         {"trial", trial}, {"engine", engine}, {"timeline", jev}, {"outages", jout},
                         {"downtime_minutes", r.downtime_full * 60}, {"degraded_minutes", r.downtime_degraded * 60},
@@ -424,7 +429,9 @@ int cmd_drill(const std::vector<std::string>& args) {
                         {"objectives", jobj}, {"faults_present", left}};
     if (!platform.is_null()) j["platform"] = platform;
     if (!jdist.is_null()) j["distribution"] = jdist;
-    write_output(jf, j.dump(2) + "\n");
+    j["timing"] = invocation();
+    if (!jf.empty()) write_output(jf, j.dump(2) + "\n");
+    if (!report.empty()) write_report({{}, j.dump()}, report, "");
   }
   return kOk;
 }
