@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the shipped scenarios: set up, build, validate and describe every
-# scenario, replay the five incidents, then the Monte Carlo of the baseline design.
-# Results land in results/ (written atomically by drsim).
+# scenario, replay the five incidents, then the Monte Carlo of the baseline design, and
+# an HTML report of the baseline and one drill. Results land in results/ (written
+# atomically by drsim); the report is results/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -27,5 +28,9 @@ done
 echo
 echo "== Monte Carlo: the baseline design"
 $drsim run scenarios/designs/two-site-baseline.json --trials 20000 --out results/baseline.json
+
 echo
-echo "results written to results/"
+echo "== the report: the baseline design and the Constant Contact power drill"
+$drsim report results/baseline.json results/constant-contact-power-drill.json -o results/report.html --png results/figures
+echo
+echo "results written to results/; the report is results/report.html (open it in a browser; figures as PNG in results/figures/)"

@@ -442,7 +442,8 @@ def drill_section(F, d, idx):
            + (", variants: " + esc(", ".join(j.get("variants") or [])) if j.get("variants") else "") + "</p>"]
     full = [o for o in outs if o.get("severity") == "full"]
     words = [f'Full downtime {shown(j.get("downtime_minutes", 0), 1, 1, "downtime_minutes", " min")} ({span_text(j.get("downtime_minutes", 0))})'
-             f', degraded {span_text(j.get("degraded_minutes", 0))}, data lost {span_text(j.get("data_loss_seconds", 0) / 60)}'
+             f', degraded {span_text(j.get("degraded_minutes", 0)) if j.get("degraded_minutes", 0) else "none"}'
+             f', data lost {span_text(j.get("data_loss_seconds", 0) / 60) if j.get("data_loss_seconds", 0) else "none"}'
              + ("" if j.get("recovered", True) else "; <b>not recovered</b> by the end of the drill") + "."]
     for o in full:
         if o.get("rto"):
