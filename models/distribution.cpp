@@ -6,6 +6,7 @@
 
 #include <boost/math/distributions/gamma.hpp>
 #include <boost/math/distributions/lognormal.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/weibull.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <fmt/format.h>
@@ -231,11 +232,16 @@ double Distribution::quantile(double p) const {
     case Kind::lognormal:
       if (p <= 0) return 0;
       if (p >= 1) return INFINITY;
-      return boost::math::quantile(boost::math::lognormal_distribution<double>(a_, b_), p);
+      // exp of the normal quantile: an extreme sigma gives 0 or +inf, not a Boost.Math overflow.
+      return std::exp(a_ + b_ * boost::math::quantile(boost::math::normal_distribution<double>(), p));
     case Kind::gamma:
       if (p <= 0) return 0;
       if (p >= 1) return INFINITY;
-      return boost::math::quantile(boost::math::gamma_distribution<double>(a_, b_), p);
+      try {
+        return boost::math::quantile(boost::math::gamma_distribution<double>(a_, b_), p);
+      } catch (const std::exception&) {  // overflow or no convergence at an extreme shape
+        return p < 0.5 ? 0.0 : INFINITY;
+      }
     case Kind::uniform: return a_ + p * (b_ - a_);
     case Kind::empirical: {
       auto n = samples_.size();
@@ -391,7 +397,9 @@ std::optional<Distribution> parse_distribution(const nlohmann::json& j, const st
         auto m = r.duration("mean", false);
         auto s = r.duration("sd", false);
         if (m && s) {
-          double s2 = std::log1p((*s / *m) * (*s / *m));
+          // σ² = ln(1 + (sd/mean)²), computed without overflowing (sd/mean)².
+          double r = *s / *m;
+          double s2 = r < 1e100 ? std::log1p(r * r) : 2 * std::log(r);
           out = Distribution::lognormal(std::log(*m) - s2 / 2, std::sqrt(s2));
         }
       }

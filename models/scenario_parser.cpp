@@ -26,6 +26,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <queue>
 #include <set>
 
 #include <fmt/format.h>
@@ -686,6 +687,7 @@ class Checker {
   static constexpr double kMaxHorizonHours = 1000 * 8760.0;  // 1000 years, as --horizon
   static constexpr double kMaxEventsPerTrial = 1e7;
   static constexpr double kMinLifetimeHours = 1.0 / 3600;    // one second
+  static constexpr std::size_t kMaxRunbookSteps = 65536;      // a step is 16 bits of an event's argument
   void check_period(const std::string& p, double every, const char* what) {
     double n = sc_.horizon / every;
     if (n > kMaxEventsPerTrial)
@@ -1207,6 +1209,12 @@ FailureMode Checker::parse_mode(const json& j, const std::string& p, bool common
       if (!(m >= kMinLifetimeHours))
         err(at(p, "ttf"), "a mean lifetime of " + (std::isfinite(m) ? format_hours(m) : std::string("0")) + " is shorter than drsim runs",
             "a lifetime's mean must be at least 1 s");
+      // A huge spread keeps the mean while putting almost every lifetime at zero:
+      // such a trial would never reach its end.
+      else if (double md = d->median(); !(md >= kMinLifetimeHours))
+        err(at(p, "ttf"), "half of the lifetimes are shorter than 1 s (median " + (md > 0 ? fmt::format("{:.3g} s", md * 3600) : std::string("0")) +
+                              "): a trial would never end",
+            "the spread is too wide for the mean: give a smaller \"sd\" or \"sigma\", or a Weibull shape of 0.1 or more");
       else check_period(at(p, "ttf"), m, "a failure");
     }
   if (mine("when"))
@@ -1623,6 +1631,8 @@ void Checker::parse_service(const json& doc) {
 
 void Checker::parse_runbooks(const json& v) {
   if (!want_array(v, "/runbooks")) return;
+  if (v.size() > kMaxRunbookSteps)
+    err("/runbooks", fmt::format("{} runbooks; drsim runs at most {}", v.size(), kMaxRunbookSteps), "merge runbooks that do the same work");
   std::map<std::string, std::string> seen;
   for (std::size_t i = 0; i < v.size(); ++i) {
     std::string p = at("/runbooks", i);
@@ -1647,6 +1657,9 @@ void Checker::parse_runbooks(const json& v) {
       missing(p, "steps", "a runbook is a list of steps: [{\"id\": \"power\", \"duration\": \"90m\"}, ...]");
     } else if (want_array(*steps, sp)) {
       if (steps->empty()) err(sp, "\"steps\" is empty", "a runbook needs at least one step");
+      if (steps->size() > kMaxRunbookSteps)
+        err(sp, fmt::format("{} steps in one runbook; drsim runs at most {}", steps->size(), kMaxRunbookSteps),
+            "split it into several runbooks, or group steps that always run together into one");
       // Step ids first, so that "after" may name a later step.
       std::map<std::string, std::size_t> step_index;
       std::vector<std::string> step_ids;
@@ -1766,19 +1779,23 @@ void Checker::parse_runbooks(const json& v) {
       if (!cyclic) {
         // Stable topological order: repeatedly the first step (in file order) whose
         // "after" steps are all placed.
-        std::vector<bool> placed(rb.steps.size(), false);
+        // (Kahn's algorithm with the ready steps in a min-heap of file positions.)
+        std::vector<std::size_t> unmet(rb.steps.size());
+        std::vector<std::vector<std::size_t>> next(rb.steps.size());
+        for (std::size_t s = 0; s < rb.steps.size(); ++s) {
+          unmet[s] = after[s].size();
+          for (const auto& a : after[s]) next[a.first].push_back(s);
+        }
+        std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+        for (std::size_t s = 0; s < rb.steps.size(); ++s)
+          if (unmet[s] == 0) ready.push(s);
         std::vector<RunbookStep> ordered;
-        for (bool progress = true; progress && ordered.size() < rb.steps.size();) {
-          progress = false;
-          for (std::size_t s = 0; s < rb.steps.size(); ++s) {
-            if (placed[s]) continue;
-            bool ready = std::all_of(after[s].begin(), after[s].end(), [&](const auto& a) { return placed[a.first]; });
-            if (!ready) continue;
-            placed[s] = true;
-            ordered.push_back(rb.steps[s]);
-            progress = true;
-            break;
-          }
+        while (!ready.empty()) {
+          std::size_t s = ready.top();
+          ready.pop();
+          ordered.push_back(rb.steps[s]);
+          for (std::size_t n : next[s])
+            if (--unmet[n] == 0) ready.push(n);
         }
         rb.steps = std::move(ordered);
       }
