@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -37,6 +38,21 @@ std::string step_name(const Scenario& sc, int r, int i) {
 
 int comp_index(const Scenario& sc, int node) { return node >= 0 && node < static_cast<int>(sc.components.size()) ? node : -1; }
 
+// Per runbook and step, the indices of its "after" steps.
+std::vector<std::vector<std::vector<int>>> after_indices(const Scenario& sc) {
+  std::vector<std::vector<std::vector<int>>> out(sc.runbooks.size());
+  for (std::size_t r = 0; r < sc.runbooks.size(); ++r) {
+    const auto& steps = sc.runbooks[r].steps;
+    std::unordered_map<std::string, int> idx;
+    for (std::size_t k = 0; k < steps.size(); ++k) idx.emplace(steps[k].id, static_cast<int>(k));
+    out[r].resize(steps.size());
+    for (std::size_t k = 0; k < steps.size(); ++k)
+      for (const auto& id : steps[k].after)
+        if (auto it = idx.find(id); it != idx.end()) out[r][k].push_back(it->second);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<StepSpan> step_spans(const Model& model, const std::vector<ModelEvent>& events) {
@@ -45,6 +61,7 @@ std::vector<StepSpan> step_spans(const Model& model, const std::vector<ModelEven
   std::vector<double> rb_start(sc.runbooks.size(), 0);
   std::vector<std::vector<double>> done(sc.runbooks.size());
   std::vector<std::vector<int>> open(sc.runbooks.size());  // index into spans per step, -1 = none
+  const auto after = after_indices(sc);
   for (std::size_t r = 0; r < sc.runbooks.size(); ++r) {
     done[r].assign(sc.runbooks[r].steps.size(), -1);
     open[r].assign(sc.runbooks[r].steps.size(), -1);
@@ -61,9 +78,7 @@ std::vector<StepSpan> step_spans(const Model& model, const std::vector<ModelEven
       s.step = e.b;
       s.start = e.t;
       s.ready = rb_start[e.a];
-      for (const auto& id : st.after)
-        for (std::size_t k = 0; k < rb.steps.size(); ++k)
-          if (rb.steps[k].id == id) s.ready = std::max(s.ready, done[e.a][k]);
+      for (int k : after[e.a][e.b]) s.ready = std::max(s.ready, done[e.a][k]);
       if (s.start - s.ready > kEps) {
         int running = 0;
         for (const auto& o : spans)
@@ -107,6 +122,10 @@ std::vector<PathSegment> critical_path(const Model& model, const std::vector<Mod
   const ModelEvent& te = events[trigger];
   if (te.kind == K::step_done) {
     // Walk back through the steps: a step's start is its wait's end or its "after" step's end.
+    // The spans of each step, so that the walk back costs O(path), not O(path x spans).
+    const auto after = after_indices(sc);
+    std::map<std::pair<int, int>, std::vector<const StepSpan*>> of_step;
+    for (const auto& s : spans) of_step[{s.runbook, s.step}].push_back(&s);
     const StepSpan* cur = nullptr;
     for (const auto& s : spans)
       if (s.runbook == te.a && s.step == te.b && std::fabs(s.end - te.t) < kEps) cur = &s;
@@ -127,12 +146,14 @@ std::vector<PathSegment> critical_path(const Model& model, const std::vector<Mod
         head = cur->ready;
         if (cur->ready <= o.start + kEps) break;
       }
+      // The "after" step that ended when this one became ready (the last such span).
       const StepSpan* prev = nullptr;
-      const RunbookStep& st = sc.runbooks[cur->runbook].steps[cur->step];
-      for (const auto& s : spans)
-        if (s.runbook == cur->runbook && s.end >= 0 && std::fabs(s.end - cur->ready) < kEps && s.start <= cur->start &&
-            std::find(st.after.begin(), st.after.end(), sc.runbooks[s.runbook].steps[s.step].id) != st.after.end())
-          prev = &s;
+      for (int k : after[cur->runbook][cur->step]) {
+        auto it = of_step.find({cur->runbook, k});
+        if (it == of_step.end()) continue;
+        for (const StepSpan* s : it->second)
+          if (s->end >= 0 && std::fabs(s->end - cur->ready) < kEps && s->start <= cur->start && (!prev || s > prev)) prev = s;
+      }
       cur = prev;
     }
     if (head > o.start + kEps) rev.push_back({"before the runbook (detection, response)", head - o.start, true});

@@ -82,6 +82,7 @@ struct Model::Impl {
   std::vector<int> storage_peer;             // component -> replication peer or -1
   std::vector<std::uint64_t> rb_stream;
   std::vector<std::vector<std::vector<int>>> rb_step_after;
+  std::vector<std::vector<std::vector<int>>> rb_step_next;  // steps that name this one in "after"
   std::vector<std::vector<std::vector<int>>> rb_step_restores;  // -1 = $targets
   std::vector<std::vector<std::vector<int>>> rb_step_waits;
   CExpr svc_requires;
@@ -141,6 +142,8 @@ struct Model::Impl {
   struct RunbookRt {
     bool active = false;
     std::vector<std::uint8_t> state;  // 0 pending, 1 running, 2 done
+    std::vector<int> unmet;           // per step: its "after" steps not yet done
+    std::vector<int> ready;           // pending steps with no unmet "after", ascending
     std::vector<EventId> ev;
     int running = 0, done = 0;
     std::vector<int> faults;
@@ -388,7 +391,11 @@ struct Model::Impl {
         restores.push_back(r);
         waits.push_back(w);
       }
+      std::vector<std::vector<int>> next(rb.steps.size());
+      for (int i = 0; i < static_cast<int>(after.size()); ++i)
+        for (int a : after[i]) next[a].push_back(i);
       rb_step_after.push_back(after);
+      rb_step_next.push_back(next);
       rb_step_restores.push_back(restores);
       rb_step_waits.push_back(waits);
     }
@@ -797,6 +804,12 @@ struct Model::Impl {
       const Runbook& def = sc.runbooks[r];
       rb.state.assign(def.steps.size(), 0);
       rb.ev.assign(def.steps.size(), kNoEvent);
+      rb.unmet.resize(def.steps.size());
+      rb.ready.clear();
+      for (std::size_t i = 0; i < def.steps.size(); ++i) {
+        rb.unmet[i] = static_cast<int>(rb_step_after[r][i].size());
+        if (rb.unmet[i] == 0) rb.ready.push_back(static_cast<int>(i));
+      }
       rb.running = rb.done = 0;
       rb.faults.clear();
       rb.faults.push_back(f);
@@ -806,26 +819,33 @@ struct Model::Impl {
     }
     rb.faults.push_back(f);
   }
-  bool step_ready(int r, int i) const {
-    for (int a : rb_step_after[r][i])
-      if (rbs[r].state[a] != 2) return false;
+  bool waits_met(int r, int i) const {
     for (int n : rb_step_waits[r][i])
       if (!func[n]) return false;
     return true;
   }
+  // Starts, in step order, the steps whose "after" steps are done and whose "waits_for"
+  // parts work, up to max_parallel. Only the ready list is looked at, so a runbook of
+  // n steps costs O(n) over its whole run, not O(n) per step.
   void start_ready_steps(int r) {
     RunbookRt& rb = rbs[r];
     const Runbook& def = sc.runbooks[r];
-    for (int i = 0; i < static_cast<int>(def.steps.size()); ++i) {
-      if (rb.state[i] != 0) continue;
+    std::size_t keep = 0, k = 0;
+    for (; k < rb.ready.size(); ++k) {
+      const int i = rb.ready[k];
       if (def.max_parallel > 0 && rb.running >= def.max_parallel) break;
-      if (!step_ready(r, i)) continue;
+      if (!waits_met(r, i)) {
+        rb.ready[keep++] = i;
+        continue;
+      }
       rb.state[i] = 1;
       ++rb.running;
       record(ModelEvent::Kind::step_start, r, i);
       rb.ev[i] = s->schedule_after(draw(def.steps[i].duration, rb.rng), kStepDone,
                                    static_cast<std::uint32_t>(r) * 65536u + static_cast<std::uint32_t>(i));
     }
+    for (; k < rb.ready.size(); ++k) rb.ready[keep++] = rb.ready[k];
+    rb.ready.resize(keep);
   }
   void step_done(int r, int i) {
     RunbookRt& rb = rbs[r];
@@ -833,6 +853,8 @@ struct Model::Impl {
     rb.state[i] = 2;
     --rb.running;
     ++rb.done;
+    for (int n : rb_step_next[r][i])
+      if (--rb.unmet[n] == 0) rb.ready.insert(std::lower_bound(rb.ready.begin(), rb.ready.end(), n), n);
     record(ModelEvent::Kind::step_done, r, i);
     if (def.steps[i].kind == RunbookStep::Kind::detect) note_detection();
     for (int c : rb_step_restores[r][i]) {
