@@ -1,6 +1,13 @@
 // drsim analyze FILE: exact availability of a Markovian scenario (CTMC).
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -17,7 +24,10 @@ int cmd_analyze(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()("file", po::value<std::string>(), "the scenario file")(
       "variant", po::value<std::vector<std::string>>()->default_value({}, ""), "apply this what-if variant first; repeatable")(
-      "max-states", po::value<std::size_t>()->default_value(200000), "refuse chains with more states than this")(
+      "max-states", po::value<std::size_t>()->default_value(200000),
+      "refuse chains with more states than this (at most 5,000,000, and what fits in half the memory)")(
+      "time-limit", po::value<std::string>()->default_value("10m"),
+      "give up with an error (exit 2, nothing written) when the solve takes longer, like \"30s\" or \"2h\"")(
       "at", po::value<std::string>()->default_value(""), "also A(t) and R(t) at this time from all-up, like \"1y\" or \"30d\" (repairable designs)")(
       "json", po::value<std::string>()->default_value(""), "also write the results as JSON here (atomically)");
   po::positional_options_description pos;
@@ -61,7 +71,55 @@ int cmd_analyze(const std::vector<std::string>& args) {
     if (!h || *h <= 0 || *h > 1000 * kHoursPerYear) throw CliError("--at: invalid duration \"" + a + "\" (hint: like \"1y\" or \"30d\")");
     at = *h;
   }
-  auto r = analyze_markov(sc, d, vm["max-states"].as<std::size_t>(), at);
+  // What cannot finish is refused up front (memory) or stopped cleanly (time).
+  const std::size_t max_states = vm["max-states"].as<std::size_t>();
+  constexpr std::size_t kMaxStatesCeiling = 5000000;
+  // Measured (docs/performance.md): a 4-of-7 group with one crew, 13,700 states, peaks
+  // at 153 MB — about 8 KB per state with the sparse LU's fill-in, which grows faster
+  // than the chain; so this bound is a floor, and --time-limit stops the rest.
+  constexpr double kBytesPerState = 8192;
+  const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (max_states == 0) throw CliError("--max-states: at least 1");
+  if (max_states > kMaxStatesCeiling)
+    throw CliError(fmt::format("--max-states {}: the exact solver takes at most {} states (its sparse LU factorisation fills in "
+                               "beyond that); use drsim run for large designs",
+                               max_states, kMaxStatesCeiling));
+  if (memory > 0 && static_cast<double>(max_states) * kBytesPerState > memory / 2)
+    throw CliError(fmt::format("--max-states {} could need {:.1f} GiB, more than half of this machine's {:.1f} GiB; give a smaller cap",
+                               max_states, static_cast<double>(max_states) * kBytesPerState / (1 << 30), memory / (1 << 30)));
+  const auto limit_h = parse_duration(vm["time-limit"].as<std::string>());
+  if (!limit_h || *limit_h <= 0 || *limit_h > 1000 * kHoursPerYear)
+    throw CliError("--time-limit: invalid duration \"" + vm["time-limit"].as<std::string>() + "\" (hint: like \"10m\" or \"2h\")");
+  std::mutex dog_m;
+  std::condition_variable dog_cv;
+  bool solved = false;
+  std::thread dog([&] {
+    std::unique_lock<std::mutex> lk(dog_m);
+    if (dog_cv.wait_for(lk, std::chrono::duration<double>(*limit_h * 3600), [&] { return solved; })) return;
+    std::cerr << fmt::format("drsim analyze: error: {}: the exact solution did not finish within {} (hint: give --time-limit "
+                             "more time, a smaller design, or use drsim run); nothing was written\n",
+                             sc.file, format_duration(*limit_h));
+    std::_Exit(kBadInput);
+  });
+  auto stop_dog = [&] {
+    {
+      std::lock_guard<std::mutex> lk(dog_m);
+      solved = true;
+    }
+    dog_cv.notify_all();
+    dog.join();
+  };
+  std::optional<MarkovResult> r;
+  try {
+    r = analyze_markov(sc, d, max_states, at);
+  } catch (const std::bad_alloc&) {
+    stop_dog();
+    throw CliError(sc.file + ": the Markov chain did not fit in memory; give a smaller --max-states or use drsim run");
+  } catch (...) {
+    stop_dog();
+    throw;
+  }
+  stop_dog();
   if (!r) {
     d.name_subjects(named_parts(sc));
     // The first reasons say enough; a big design would list dozens.
