@@ -126,6 +126,7 @@ struct Platform {
   void set(int c, bool ok) {
     auto u = static_cast<std::size_t>(c);
     if (works[u] == ok) return;
+    for (auto& st : streams) settle(*st);  // the backlogs up to now, under the old states
     works[u] = ok;
     down += ok ? -1 : 1;
     if (auto* h = host_of[u]) {
@@ -137,6 +138,7 @@ struct Platform {
       }
     }
     if (auto* l = link_of[u]) ok ? l->turn_on() : l->turn_off();
+    for (auto& st : streams) st->wake->release();
     if (sc.components[u].kind == ComponentKind::network_switch) {
       // The site's fabric carries traffic while any of its switches works.
       const std::string& site = sc.components[u].site;
@@ -151,25 +153,50 @@ struct Platform {
   }
 
   // ---- replication
+  // Event-driven: the actor ships the backlog in catch-up transfers until the peer is
+  // less than a second of writes behind, then sleeps (streaming, the peer `lag` seconds
+  // behind) until a component changes state. Between transfers the backlog is known in
+  // closed form (writes accrue at `rate` while the array works), so a quiet year costs
+  // a handful of wake-ups, not one every few seconds.
   struct Stream {
     int src = -1, dst = -1;
-    double rate = 0;       // bytes per second
-    double backlog = 0;    // bytes written, not yet at the peer
-    double in_flight = 0;  // bytes of the transfer under way
-    sg4::CommPtr comm;
+    double rate = 0;          // bytes per second
+    double backlog = 0;       // bytes written and not at the peer, as of `since`
+    double since = 0;         // simulated seconds
+    bool streaming = false;   // caught up: the peer is `lag` seconds of writes behind
+    double lag = 0;
+    sg4::SemaphorePtr wake;   // released by set() on every state change
   };
   std::vector<std::shared_ptr<Stream>> streams;
 
+  // Simulated seconds: the model's time in maestro (SimGrid's clock may stand still there
+  // when no activity ends before the model event), SimGrid's in an actor.
+  double maestro_now_s = 0;
+  double clock() const { return sg4::Actor::is_maestro() ? maestro_now_s : sg4::Engine::get_clock(); }
+
+  // Bytes not yet at the peer now (writes accrue only while the array works).
+  double backlog_now(const Stream& s) const {
+    if (s.streaming) return s.rate * s.lag;
+    const bool writing = works[static_cast<std::size_t>(s.src)];
+    return s.backlog + (writing ? s.rate * (clock() - s.since) : 0.0);
+  }
+  void settle(Stream& s) {
+    s.backlog = backlog_now(s);
+    s.since = clock();
+    s.streaming = false;
+  }
+
   void on_storage_lost(int c) {
-    for (auto& s : streams)
-      if (s->src == c && works[static_cast<std::size_t>(s->dst)]) {
-        // The writes not yet at the peer are lost. The transfer under way dies with the
-        // host; the replication actor notices and forgets it.
+    for (auto& s : streams) {
+      if (s->src != c) continue;
+      settle(*s);
+      if (works[static_cast<std::size_t>(s->dst)]) {
+        // The writes not yet at the peer are lost; a transfer under way dies with the host.
         m.data_lost_bytes += s->backlog;
         m.data_lost_seconds += s->rate > 0 ? s->backlog / s->rate : 0;
-        s->backlog = 0;
-        s->in_flight = 0;
       }
+      s->backlog = 0;
+    }
   }
 
   void start_actors() {
@@ -179,6 +206,7 @@ struct Platform {
       auto* peer = sc.component(comp.replication->to);
       if (!peer) continue;
       auto s = std::make_shared<Stream>();
+      s->wake = sg4::Semaphore::create(0);
       s->src = static_cast<int>(c);
       s->dst = static_cast<int>(peer - sc.components.data());
       if (!host_of[static_cast<std::size_t>(s->dst)]) continue;
@@ -190,28 +218,38 @@ struct Platform {
     if (opt.probe_interval_s > 0) sg4::Actor::create("probes", users, [this]() { probe_loop(); });
   }
 
+  // Blocks until set() reports a state change (drains repeated reports).
+  static void wait_change(Stream& s) {
+    s.wake->acquire();
+    while (!s.wake->would_block()) s.wake->acquire();
+  }
+
   void replicate(const std::shared_ptr<Stream>& s) {
     sg4::Host* src = host_of[static_cast<std::size_t>(s->src)];
     sg4::Host* dst = host_of[static_cast<std::size_t>(s->dst)];
     for (;;) {
-      sg4::this_actor::sleep_for(opt.replication_tick_s);
-      if (!works[static_cast<std::size_t>(s->src)]) continue;  // nothing is written while the array is off
-      s->backlog += s->rate * opt.replication_tick_s;
+      if (!works[static_cast<std::size_t>(s->src)] || !src->is_on() || !dst->is_on()) {
+        wait_change(*s);
+        continue;
+      }
+      // One catch-up transfer of what is pending (at least a byte, to measure the lag).
+      settle(*s);
+      const double t0 = s->since;
+      const double bytes = std::max(1.0, s->backlog);
       try {
-        if (s->comm && s->comm->test()) {
-          s->backlog = std::max(0.0, s->backlog - s->in_flight);
-          s->in_flight = 0;
-          s->comm = nullptr;
-        } else if (s->comm && !src->is_on()) {
-          s->comm = nullptr;  // failed with the host; its bytes were counted as lost
-        }
-        if (!s->comm && s->backlog > 0 && src->is_on() && dst->is_on()) {
-          s->in_flight = s->backlog;
-          s->comm = sg4::Comm::sendto_async(src, dst, static_cast<std::uint64_t>(s->in_flight));
-        }
+        sg4::Comm::sendto_async(src, dst, static_cast<std::uint64_t>(bytes))->wait();
       } catch (const simgrid::Exception&) {
-        s->comm = nullptr;
-        s->in_flight = 0;
+        wait_change(*s);  // a host or link of the route went off: retry when something changes
+        continue;
+      }
+      settle(*s);
+      s->backlog = std::max(0.0, s->backlog - bytes);
+      const double took = sg4::Engine::get_clock() - t0;
+      if (took <= opt.replication_catch_up_s && s->backlog <= s->rate * opt.replication_catch_up_s) {
+        s->streaming = true;
+        s->lag = took;
+        wait_change(*s);
+        settle(*s);
       }
     }
   }
@@ -325,6 +363,7 @@ SimGridTrial run_simgrid_trial(const Scenario& sc, std::uint64_t seed, std::uint
     engine->run_until(e.t * kSecondsPerHour);
     s.now_ = e.t;
     s.cal_.pop();
+    p.maestro_now_s = e.t * kSecondsPerHour;
     const std::size_t seen = model.events().size();
     model.fire(e.handler, e.arg);
     for (std::size_t i = seen; i < model.events().size(); ++i) {
@@ -335,6 +374,7 @@ SimGridTrial run_simgrid_trial(const Scenario& sc, std::uint64_t seed, std::uint
     done = model.finished();
   }
   const double t_end = done ? s.now_ : horizon;
+  p.maestro_now_s = t_end * kSecondsPerHour;
   engine->run_until(t_end * kSecondsPerHour);
   out.result = model.end_trial(t_end);
   out.events = model.events();

@@ -23,9 +23,12 @@
 //    the first host that is on (same site preferred), 1 KB per hop, 5 s timeout; a probe
 //    that meets no live host, a dead link or the timeout fails;
 //  - a replication stream per asynchronously replicated storage array: `write_rate`
-//    MB/s produced, shipped in batches every `replication_tick_s` over the route to its
-//    peer; the backlog when the array goes off is the data lost (seconds = bytes / write
-//    rate), to within one batch.
+//    MB/s produced and shipped over the route to its peer, event-driven: catch-up
+//    transfers of the backlog until a transfer takes under `replication_catch_up_s`,
+//    then streaming (the peer one transfer time behind) with no wake-up until a
+//    component changes state. The backlog when the array goes off is the data lost
+//    (seconds = bytes / write rate); a cut route lets it grow, and its catch-up on
+//    return competes for the links like any other transfer.
 //
 // Limits: SimGrid allows one engine per process and never resets its clock, so
 // run_simgrid_trial() runs once per process (a second call throws std::logic_error);
@@ -58,10 +61,9 @@ struct PlatformMetrics {
 struct SimGridOptions {
   double probe_interval_s = 60;  // <= 0: no probes
   double probe_timeout_s = 5;
-  // Writes are shipped in batches every tick: the data lost is known to within one tick
-  // of writes; a shorter tick costs more actor wake-ups (2 streams at 1 s: ~25 s per
-  // simulated month on this project's machines; at 10 s: ~2.5 s).
-  double replication_tick_s = 10;
+  // A stream counts as caught up (streaming) once a catch-up transfer takes at most this
+  // long and leaves at most this many seconds of writes behind.
+  double replication_catch_up_s = 1;
 };
 
 struct SimGridTrial {
