@@ -298,18 +298,18 @@ TEST_CASE("drill --trials: P(RTO breach) and P(RPO breach) over the replays with
                                cp.hi * 100, k)) != std::string::npos);
 }
 
-// The last field of a --trials-csv row (top_cause), unquoted.
+// The last field of a --trials-csv row (top_cause), unquoted (RFC 4180).
 std::string last_csv_field(const std::string& row) {
-  if (!row.empty() && row.back() == '"') {
-    std::size_t open = row.rfind(",\"");
-    std::string q = row.substr(open + 2, row.size() - open - 3), v;
-    for (std::size_t i = 0; i < q.size(); ++i) {
-      v += q[i];
-      if (q[i] == '"') ++i;  // "" stands for one quote
-    }
-    return v;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    const char c = row[i];
+    if (quoted && c == '"' && i + 1 < row.size() && row[i + 1] == '"') field += '"', ++i;  // "" is one quote
+    else if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) field.clear();
+    else field += c;
   }
-  return row.substr(row.rfind(',') + 1);
+  return field;
 }
 
 // Regression: top_cause held the cause's index ("1", or -1 for none).
@@ -327,7 +327,7 @@ TEST_CASE("trials CSV: top_cause names the cause with the most downtime in the t
   r.downtime_by_cause = {0, 0, 2};
   out.clear();
   drsim::append_trials_csv_row(out, 8, r, causes);
-  CHECK(out.substr(out.size() - 15) == ",\"odd,\"\"name\"\"\"\n");
+  CHECK(out.substr(out.size() - 16) == ",\"odd,\"\"name\"\"\"\n");
   CHECK(last_csv_field(out.substr(0, out.size() - 1)) == "odd,\"name\"");
   // No downtime: an empty field, and the header names the column last.
   r = drsim::TrialResult{};
