@@ -201,6 +201,7 @@ class Figures:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "drsim report (matplotlib)"})
         text = buf.getvalue()
         text = text[text.index("<svg"):]
+        text = re.sub(r"<metadata>.*?</metadata>", "", text, count=1, flags=re.S)  # RDF boilerplate
         self.made.append((name, fig))
         return (f'<figure class="plot" id="fig-{esc(name)}">{text}'
                 f"<figcaption>{caption}</figcaption></figure>\n")
