@@ -71,7 +71,7 @@ TEST_CASE("a shard that would be empty is refused at start with the numbers", "[
   }
 }
 
-TEST_CASE("--shard auto reads Slurm arrays, srun and OpenMPI, and says which", "[shards][cluster]") {
+TEST_CASE("shard auto (--shard auto) reads Slurm arrays, srun and OpenMPI, and says which", "[shards][cluster]") {
   TempDir tmp;
   const std::string v1 = write(tmp, "v1.json", kV1);
   const std::string clean = "env -u OMPI_COMM_WORLD_RANK -u OMPI_COMM_WORLD_SIZE -u SLURM_ARRAY_TASK_ID -u SLURM_ARRAY_TASK_MIN "
