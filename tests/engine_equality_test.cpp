@@ -10,13 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
-#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "models/scenario_parser.h"
 #include "sim/fast_engine.h"
@@ -52,6 +48,9 @@ Setup setup(const Scenario& sc) {
   }
   return s;
 }
+
+// What the platform observed in a SimGrid trial (probes, replication, state changes).
+nlohmann::json platform_json(const SimGridTrial& r) { return r.platform.to_json(); }
 
 }  // namespace
 
@@ -113,24 +112,9 @@ TEST_CASE("SimGrid platform: a site's loss shows as failed probes and lost repli
   auto sc = parse_scenario(text, "t.json", d);
   INFO(d.format());
   REQUIRE(sc);
-  const std::string out = (fs::temp_directory_path() / ("drsim-sg2-" + std::to_string(::getpid()) + ".json")).string();
-  std::fflush(stdout);
-  std::cout.flush();
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ModelOptions mo;
-    mo.random_failures = false;
-    auto r = run_simgrid_trial(*sc, 1, 0, 24, mo);
-    std::ofstream(out) << r.platform.to_json().dump();
-    ::_exit(0);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  REQUIRE(WEXITSTATUS(status) == 0);
-  std::ifstream in(out);
-  auto p = nlohmann::json::parse(in);
-  fs::remove(out);
+  ModelOptions mo;
+  mo.random_failures = false;
+  auto p = simgrid_child::simgrid_trial_json(*sc, 1, 24, mo, platform_json, SimGridOptions{});
   INFO(p.dump());
   // Probes every minute over 3 h, one hour of them failing.
   CHECK(p["probes"].get<int>() >= 170);
@@ -162,26 +146,11 @@ TEST_CASE("SimGrid platform: a cut WAN lets the replication backlog grow until t
   auto sc = parse_scenario(text, "t.json", d);
   INFO(d.format());
   REQUIRE(sc);
-  const std::string out = (fs::temp_directory_path() / ("drsim-sg3-" + std::to_string(::getpid()) + ".json")).string();
-  std::fflush(stdout);
-  std::cout.flush();
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ModelOptions mo;
-    mo.random_failures = false;
-    SimGridOptions so;
-    so.probe_interval_s = 0;
-    auto r = run_simgrid_trial(*sc, 1, 0, 24, mo, so);
-    std::ofstream(out) << r.platform.to_json().dump();
-    ::_exit(0);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  REQUIRE(WEXITSTATUS(status) == 0);
-  std::ifstream in(out);
-  auto p = nlohmann::json::parse(in);
-  fs::remove(out);
+  ModelOptions mo;
+  mo.random_failures = false;
+  SimGridOptions so;
+  so.probe_interval_s = 0;
+  auto p = simgrid_child::simgrid_trial_json(*sc, 1, 24, mo, platform_json, so);
   INFO(p.dump());
   CHECK(p["data_lost_seconds"].get<double>() >= 3600);
   CHECK(p["data_lost_seconds"].get<double>() <= 3601);

@@ -33,10 +33,18 @@ inline nlohmann::json trajectory_json(const drsim::TrialResult& r, const std::ve
   return {{"events", e}, {"outages", o}, {"full", r.downtime_full}, {"degraded", r.downtime_degraded}};
 }
 
+// The probes observe; fewer keep the tests quick.
+inline drsim::SimGridOptions quick_probes() {
+  drsim::SimGridOptions so;
+  so.probe_interval_s = 600;
+  return so;
+}
+
 // REQUIRES: called from a Catch2 test (it REQUIREs that the child exited 0).
 inline nlohmann::json simgrid_trial_json(const drsim::Scenario& sc, std::uint64_t seed, double horizon_hours,
                                          const drsim::ModelOptions& mo,
-                                         const std::function<nlohmann::json(const drsim::SimGridTrial&)>& to_json) {
+                                         const std::function<nlohmann::json(const drsim::SimGridTrial&)>& to_json,
+                                         const drsim::SimGridOptions& so = quick_probes()) {
   const std::string out =
       (std::filesystem::temp_directory_path() / ("drsim-sg-" + std::to_string(::getpid()) + ".json")).string();
   std::fflush(stdout);
@@ -46,8 +54,6 @@ inline nlohmann::json simgrid_trial_json(const drsim::Scenario& sc, std::uint64_
   if (pid == 0) {
     int code = 0;
     try {
-      drsim::SimGridOptions so;
-      so.probe_interval_s = 600;  // the probes observe; fewer keep the tests quick
       std::ofstream(out) << to_json(drsim::run_simgrid_trial(sc, seed, 0, horizon_hours, mo, so)).dump();
     } catch (...) {
       code = 3;

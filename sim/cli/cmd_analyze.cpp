@@ -3,6 +3,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -19,6 +20,35 @@
 #include "sim/cli/cli.h"
 
 namespace drsim::cli {
+
+namespace {
+
+// Calls `expire` (which must end the process) unless destroyed within `seconds`.
+class Watchdog {
+ public:
+  Watchdog(double seconds, std::function<void()> expire) : thread_([this, seconds, expire = std::move(expire)] {
+    std::unique_lock<std::mutex> lk(m_);
+    if (!cv_.wait_for(lk, std::chrono::duration<double>(seconds), [this] { return done_; })) expire();
+  }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+}  // namespace
 
 int cmd_analyze(const std::vector<std::string>& args) {
   po::options_description opts("options");
@@ -90,36 +120,20 @@ int cmd_analyze(const std::vector<std::string>& args) {
   const auto limit_h = parse_duration(vm["time-limit"].as<std::string>());
   if (!limit_h || *limit_h <= 0 || *limit_h > 1000 * kHoursPerYear)
     throw CliError("--time-limit: invalid duration \"" + vm["time-limit"].as<std::string>() + "\" (hint: like \"10m\" or \"2h\")");
-  std::mutex dog_m;
-  std::condition_variable dog_cv;
-  bool solved = false;
-  std::thread dog([&] {
-    std::unique_lock<std::mutex> lk(dog_m);
-    if (dog_cv.wait_for(lk, std::chrono::duration<double>(*limit_h * 3600), [&] { return solved; })) return;
-    std::cerr << fmt::format("drsim analyze: error: {}: the exact solution did not finish within {} (hint: give --time-limit "
-                             "more time, a smaller design, or use drsim run); nothing was written\n",
-                             sc.file, format_duration(*limit_h));
-    std::_Exit(kBadInput);
-  });
-  auto stop_dog = [&] {
-    {
-      std::lock_guard<std::mutex> lk(dog_m);
-      solved = true;
-    }
-    dog_cv.notify_all();
-    dog.join();
-  };
   std::optional<MarkovResult> r;
-  try {
-    r = analyze_markov(sc, d, max_states, at);
-  } catch (const std::bad_alloc&) {
-    stop_dog();
-    throw CliError(sc.file + ": the Markov chain did not fit in memory; give a smaller --max-states or use drsim run");
-  } catch (...) {
-    stop_dog();
-    throw;
+  {
+    Watchdog dog(*limit_h * 3600, [&] {
+      std::cerr << fmt::format("drsim analyze: error: {}: the exact solution did not finish within {} (hint: give --time-limit "
+                               "more time, a smaller design, or use drsim run); nothing was written\n",
+                               sc.file, format_duration(*limit_h));
+      std::_Exit(kBadInput);
+    });
+    try {
+      r = analyze_markov(sc, d, max_states, at);
+    } catch (const std::bad_alloc&) {
+      throw CliError(sc.file + ": the Markov chain did not fit in memory; give a smaller --max-states or use drsim run");
+    }
   }
-  stop_dog();
   if (!r) {
     d.name_subjects(named_parts(sc));
     // The first reasons say enough; a big design would list dozens.
