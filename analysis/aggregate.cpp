@@ -220,8 +220,9 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names, c
     const bool rto = sp.kind == ObjectiveSpec::Kind::rto;
     const double scale = rto ? 60 : 3600;
     nlohmann::json e;
-    e["scope"] = sp.feature < 0 ? "service" : "feature";
+    e["scope"] = sp.scope_kind();
     if (sp.feature >= 0) e["feature"] = sp.scope;
+    if (sp.site >= 0) e["site"] = sp.scope;
     e[rto ? "target_minutes" : "target_seconds"] = sp.target * scale;
     e[rto ? "recoveries" : "loss_events"] = st.judged;
     e["breached"] = st.breached;

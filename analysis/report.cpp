@@ -75,7 +75,9 @@ std::string objective_rows(const nlohmann::json& j, bool drills) {
     const bool rto = std::string(kind) == "rto";
     for (const auto& [key, e] : j[kind].items()) {
       const double target_min = rto ? e["target_minutes"].get<double>() : e["target_seconds"].get<double>() / 60;
-      const std::string scope = e.contains("feature") ? " (" + e["feature"].get<std::string>() + ")" : "";
+      const std::string scope = e.contains("feature") ? " (" + e["feature"].get<std::string>() + ")"
+                                : e.contains("site")  ? " (site " + e["site"].get<std::string>() + ")"
+                                                      : "";
       const std::string label = fmt::format("{} {}{}", rto ? "RTO" : "RPO", format_span(target_min), scope);
       const auto& pe = rto ? e["p_breach_per_outage"] : e["p_breach_per_event"];
       const auto& pt = e["p_any_breach_per_trial"];

@@ -342,13 +342,17 @@ std::string describe_scenario(const Scenario& sc) {
     }
   }
   const auto& ob = sc.objectives;
-  if (ob.slo_target > 0 || ob.rto > 0 || ob.rpo > 0) {
+  if (ob.slo_target > 0 || ob.rto > 0 || ob.rpo > 0 || !ob.features.empty() || !ob.sites.empty()) {
     line(0, "");
     line(0, "objectives");
     if (ob.slo_target > 0)
       line(1, fmt::format("SLO {:.6g} % over {} (error budget {})", ob.slo_target * 100, format_duration(ob.slo_window),
                           format_duration((1 - ob.slo_target) * ob.slo_window)));
     if (ob.rto > 0) line(1, "RTO " + format_duration(ob.rto));
+    for (const auto& f : ob.features)
+      if (f.rto > 0) line(1, "RTO " + format_duration(f.rto) + " for feature " + f.id);
+    for (const auto& so : ob.sites)
+      if (so.rto > 0) line(1, "RTO " + format_duration(so.rto) + " for site " + so.site + " (while " + so.node + " is down)");
     if (ob.rpo > 0) line(1, "RPO " + format_duration(ob.rpo));
   }
   if (!sc.injections.empty()) {

@@ -88,6 +88,7 @@ struct Model::Impl {
   CExpr svc_requires;
   std::vector<CExpr> feat_expr;
   std::vector<bool> svc_uses;              // node referenced by the service
+  std::vector<int> site_node;              // per objectives.sites entry: the node it requires
   std::vector<std::string> cause_names;
   std::vector<int> inj_mode;               // injection -> mode index
 
@@ -184,6 +185,7 @@ struct Model::Impl {
   std::uint64_t svc_feat = 0;
   bool outage_open = false;
   Outage cur;
+  std::vector<double> site_since;  // per site_node: when it went down, -1 = working
 
   Impl(const Scenario& scenario, ModelOptions o) : sc(scenario), opt(o) { compile(); }
 
@@ -270,6 +272,7 @@ struct Model::Impl {
     }
     svc_requires = compile_expr(sc.service.requires_);
     for (const auto& f : sc.service.features) feat_expr.push_back(compile_expr(f.expr));
+    for (const auto& so : sc.objectives.sites) site_node.push_back(node_of(so.node));
 
     // Topological order: a node after everything it reads.
     std::vector<int> indeg(N, 0);
@@ -1216,7 +1219,26 @@ struct Model::Impl {
     if (outage_open && cur.detected < 0) cur.detected = s->now();
   }
 
+  // A site's recovery (objectives.sites): the intervals its required node is down.
+  void update_sites() {
+    for (std::size_t k = 0; k < site_node.size(); ++k) {
+      const bool down = site_node[k] >= 0 && !func[site_node[k]];
+      if (down == (site_since[k] >= 0)) continue;
+      if (down) {
+        site_since[k] = s->now();
+      } else {
+        close_site(k, s->now());
+      }
+    }
+  }
+  void close_site(std::size_t k, double now) {
+    if (site_since[k] < 0) return;
+    if (now > site_since[k]) res.site_down[k].emplace_back(site_since[k], now);
+    site_since[k] = -1;
+  }
+
   void update_service() {
+    if (!site_node.empty()) update_sites();
     int state = 0;
     std::uint64_t feat = 0;
     if (!eval(svc_requires)) {
@@ -1339,6 +1361,8 @@ struct Model::Impl {
     svc_state = 0;
     svc_feat = 0;
     outage_open = false;
+    res.site_down.assign(site_node.size(), {});
+    site_since.assign(site_node.size(), -1);
     for (int r = 0; r < static_cast<int>(rbs.size()); ++r) {
       rbs[r] = RunbookRt{};
       rbs[r].rng = RandomStream(seed, trial, rb_stream[r]);
@@ -1587,6 +1611,7 @@ void Model::fire(std::uint32_t h, std::uint32_t arg) { impl_->fire(h, arg); }
 bool Model::finished() const { return impl_->finished(); }
 const TrialResult& Model::end_trial(double t_end) {
   impl_->close_outage(t_end);
+  for (std::size_t k = 0; k < impl_->site_node.size(); ++k) impl_->close_site(k, t_end);
   impl_->res.end_time = t_end;
   judge_objectives(objective_specs(impl_->sc), impl_->res);
   return impl_->res;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/objectives.h"
@@ -76,6 +77,9 @@ struct TrialResult {
   // One tally per objective_specs(scenario) entry: recoveries judged against each RTO,
   // data-loss events against the RPO (models/objectives.h).
   std::vector<ObjectiveTally> objectives;
+  // Per Scenario::objectives.sites entry: the intervals (start, end hours) in which the
+  // node the site "requires" was down; one still open at the end closes there.
+  std::vector<std::vector<std::pair<double, double>>> site_down;
   std::vector<double> downtime_by_cause;  // full downtime, hours, index = cause
   std::uint64_t events = 0;         // model events fired
 };

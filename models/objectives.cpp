@@ -14,6 +14,9 @@ std::vector<ObjectiveSpec> objective_specs(const Scenario& sc) {
     for (const auto& fo : sc.objectives.features)
       if (fo.feature == static_cast<int>(i) && fo.rto > 0)
         v.push_back({ObjectiveSpec::Kind::rto, sc.service.features[i].id, static_cast<int>(i), fo.rto});
+  for (std::size_t i = 0; i < sc.objectives.sites.size(); ++i)
+    if (sc.objectives.sites[i].rto > 0)
+      v.push_back({ObjectiveSpec::Kind::rto, sc.objectives.sites[i].site, -1, sc.objectives.sites[i].rto, static_cast<int>(i)});
   if (sc.objectives.rpo > 0) v.push_back({ObjectiveSpec::Kind::rpo, "service", -1, sc.objectives.rpo});
   return v;
 }
@@ -37,6 +40,11 @@ void judge_objectives(const std::vector<ObjectiveSpec>& specs, TrialResult& r) {
     t = ObjectiveTally{};
     if (s.kind == ObjectiveSpec::Kind::rpo) {
       for (double x : r.data_losses) judge(x, s.target, t);
+      continue;
+    }
+    if (s.site >= 0) {
+      if (s.site < static_cast<int>(r.site_down.size()))
+        for (const auto& [start, end] : r.site_down[s.site]) judge(end - start, s.target, t);
       continue;
     }
     if (s.feature < 0) {

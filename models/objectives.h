@@ -5,8 +5,11 @@
 // Which objectives exist (objective_specs): the service's RTO ("rto") judges every full
 // outage; a feature's RTO (objectives.features.<id>.rto) judges every interval in which
 // that feature is unavailable — degraded without it, or the whole service down —
-// consecutive outage segments joined; the RPO judges every data-loss event (the
-// replication backlog of a storage array lost). docs/scenario-format.md, "objectives".
+// consecutive outage segments joined; a site's RTO (objectives.sites.<id>.rto) judges
+// every interval in which the node the site "requires" is down, whatever the service
+// did meanwhile (its recovery as a site: the service may have failed over); the RPO
+// judges every data-loss event (the replication backlog of a storage array lost).
+// docs/scenario-format.md, "objectives".
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -22,11 +25,19 @@ struct TrialResult;
 struct ObjectiveSpec {
   enum class Kind { rto, rpo };
   Kind kind = Kind::rto;
-  std::string scope;   // "service", or the feature's id
-  int feature = -1;    // index into Scenario::service.features, -1 = the service
+  std::string scope;   // "service", the feature's id or the site's id
+  int feature = -1;    // index into Scenario::service.features, -1 = not a feature
   double target = 0;   // hours, > 0
-  // The stable key in results.json: "service", "feature:<id>" (RTO) or "service" (RPO).
-  std::string key() const { return feature < 0 ? "service" : "feature:" + scope; }
+  int site = -1;       // index into Scenario::objectives.sites (= TrialResult::site_down), -1 = not a site
+  // The stable key in results.json: "service", "feature:<id>", "site:<id>" (RTO) or
+  // "service" (RPO).
+  std::string key() const {
+    return feature >= 0 ? "feature:" + scope : site >= 0 ? "site:" + scope : "service";
+  }
+  // "service", "feature" or "site": the "scope" field of results.json.
+  const char* scope_kind() const { return feature >= 0 ? "feature" : site >= 0 ? "site" : "service"; }
+  // For sentences: "the service", "feature reporting", "site dc1".
+  std::string who() const { return feature >= 0 ? "feature " + scope : site >= 0 ? "site " + scope : "the service"; }
 };
 
 // What one trial did against one objective.
@@ -37,7 +48,7 @@ struct ObjectiveTally {
 };
 
 // The scenario's objectives in a fixed order: the service RTO, each feature RTO in
-// feature order, then the RPO. Only those with a target > 0.
+// feature order, each site RTO in file order, then the RPO. Only those with a target > 0.
 std::vector<ObjectiveSpec> objective_specs(const Scenario& sc);
 
 // Fills r.objectives (one tally per spec, same order) from r.outages and r.data_losses.

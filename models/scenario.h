@@ -256,12 +256,21 @@ struct FeatureObjective {
   double rto = 0;               // ["rto"] hours
 };
 
+// A site's own recovery objective: every interval in which the node that stands for the
+// site working (its serving path, usually a block) is down is one recovery of the site.
+struct SiteObjective {
+  std::string site;             // the site's id (the key in ["sites"])
+  std::string node;             // ["requires"] a component, group or block id
+  double rto = 0;               // ["rto"] hours
+};
+
 struct Objectives {
   double slo_target = 0;        // ["slo"]["target"] e.g. 0.9995; 0 = none
   double slo_window = 720;      // ["slo"]["window"] hours, default 30d
   double rto = 0;               // ["rto"] hours, 0 = none: judges every full outage
   double rpo = 0;               // ["rpo"] hours, 0 = none: judges every data-loss event
   std::vector<FeatureObjective> features;  // ["features"] {"<feature id>": {"rto": "4h"}}
+  std::vector<SiteObjective> sites;        // ["sites"] {"<site id>": {"rto": "4h", "requires": "dc1/path"}}
 };
 
 struct Injection {

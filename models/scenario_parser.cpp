@@ -896,6 +896,7 @@ class Checker {
   void parse_runbooks(const json& v);
   void parse_common_causes(const json& v);
   void parse_objectives(const json& v);
+  void parse_site_objectives(const json& ss, const std::string& p);
   void parse_injections(const json& v);
   void check_injection_mode(const std::string& p, const Injection& inj, bool mode_given);
   void check_cycles();
@@ -1886,7 +1887,7 @@ void Checker::parse_common_causes(const json& v) {
 void Checker::parse_objectives(const json& v) {
   const std::string p = "/objectives";
   if (!want_object(v, p, "e.g. {\"slo\": {\"target\": 0.9995, \"window\": \"30d\"}, \"rto\": \"1h\", \"rpo\": \"5m\"}")) return;
-  check_keys(v, p, {"slo", "rto", "rpo", "features"});
+  check_keys(v, p, {"slo", "rto", "rpo", "features", "sites"});
   if (const json* slo = get(v, "slo"); slo && want_object(*slo, at(p, "slo"), "e.g. {\"target\": 0.9995, \"window\": \"30d\"}")) {
     std::string sp = at(p, "slo");
     check_keys(*slo, sp, {"target", "window"});
@@ -1932,6 +1933,38 @@ void Checker::parse_objectives(const json& v) {
       if (auto h = duration_at(*it, fp, "rto", Zero::allowed))
         sc_.objectives.features.push_back({it.key(), static_cast<int>(found - ids.begin()), *h});
     }
+  }
+  if (const json* ss = get(v, "sites");
+      ss && want_object(*ss, at(p, "sites"), "a site's own recovery, e.g. {\"dc1\": {\"rto\": \"4h\", \"requires\": \"dc1/path\"}}"))
+    parse_site_objectives(*ss, at(p, "sites"));
+}
+
+// objectives.sites: {"<site id>": {"rto": "4h", "requires": "<node id>"}}. The keys are the
+// sites of /sites (or, without /sites, the sites components name); "requires" names what
+// the site working means.
+void Checker::parse_site_objectives(const json& ss, const std::string& p) {
+  std::vector<std::string> sites;
+  for (const auto& s : sc_.sites) sites.push_back(s.id);
+  if (!have_sites_)
+    for (const auto& c : sc_.components)
+      if (!c.site.empty() && std::find(sites.begin(), sites.end(), c.site) == sites.end()) sites.push_back(c.site);
+  for (auto it = ss.begin(); it != ss.end(); ++it) {
+    const std::string sp = at(p, it.key());
+    if (std::find(sites.begin(), sites.end(), it.key()) == sites.end()) {
+      std::string n = nearest(it.key(), sites);
+      err(sp, "the scenario has no site " + q(it.key()),
+          (n.empty() ? std::string() : "did you mean " + q(n) + "? ") +
+              (have_sites_ ? "keys are ids of /sites" : "keys are the sites components name in \"site\""));
+      continue;
+    }
+    if (!want_object(*it, sp, "e.g. {\"rto\": \"4h\", \"requires\": \"" + it.key() + "/path\"}")) continue;
+    check_keys(*it, sp, {"rto", "requires"});
+    if (!get(*it, "rto")) missing(sp, "rto", "how long the site may be down, e.g. \"4h\"");
+    if (!get(*it, "requires"))
+      missing(sp, "requires", "the component, group or block that is this site working, e.g. \"" + it.key() + "/path\"");
+    auto node = ref_at(*it, sp, "requires", kNode, "", true, "a site works when a component, group or block does");
+    auto h = duration_at(*it, sp, "rto", Zero::allowed);
+    if (node && h) sc_.objectives.sites.push_back({it.key(), *node, *h});
   }
 }
 

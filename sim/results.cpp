@@ -30,6 +30,8 @@ nlohmann::json results_json(const Scenario& sc, const RunOptions& o, const RunOu
   for (auto& [k, v] : agg.items()) j[k] = v;
   j["objectives"] = {{"rto_hours", sc.objectives.rto}, {"rpo_hours", sc.objectives.rpo}};
   for (const auto& f : sc.objectives.features) j["objectives"]["features"][f.id] = {{"rto_hours", f.rto}};
+  for (const auto& so : sc.objectives.sites)
+    j["objectives"]["sites"][so.site] = {{"rto_hours", so.rto}, {"requires", so.node}};
   // A drill run: each trial replays the injections until the service recovers.
   j["drills"] = !o.random_failures && !sc.injections.empty();
   if (j["drills"] == true) {

@@ -84,6 +84,23 @@ TEST_CASE("objectives: outages judged on paper — service RTO, feature RTO over
   CHECK(specs[1].key() == "feature:reports");
 }
 
+TEST_CASE("objectives: a site's RTO judges each interval its required node was down, on paper", "[objectives][sites]") {
+  drsim::TrialResult r;
+  r.outages = {outage(0, 2, true)};          // the service's own outage does not count for the site
+  r.site_down = {{{1, 3}, {5, 5.5}}, {}};    // site 0 down 1-3 h and 5-5.5 h; site 1 never
+  std::vector<drsim::ObjectiveSpec> specs = {{drsim::ObjectiveSpec::Kind::rto, "dc1", -1, 1.0, 0},
+                                             {drsim::ObjectiveSpec::Kind::rto, "dc2", -1, 1.0, 1}};
+  drsim::judge_objectives(specs, r);
+  REQUIRE(r.objectives.size() == 2);
+  CHECK(r.objectives[0].values == std::vector<double>{2, 0.5});
+  CHECK(r.objectives[0].breached == 1);
+  CHECK(r.objectives[0].beyond == Approx(1));
+  CHECK(r.objectives[1].values.empty());
+  CHECK(specs[0].key() == "site:dc1");
+  CHECK(specs[0].who() == "site dc1");
+  CHECK(std::string(specs[0].scope_kind()) == "site");
+}
+
 TEST_CASE("objectives: durations print as spans, not seconds", "[objectives]") {
   CHECK(drsim::format_span(154) == "2 h 34 min");
   CHECK(drsim::format_span(12) == "12 min");
@@ -135,6 +152,80 @@ TEST_CASE("drill: RTO verdict, step waits and the critical path of a recovery kn
   CHECK(csv.rfind("t_minutes,event,target,detail,clock,text\n", 0) == 0);
   CHECK(csv.find(",restored,web,web/crash,") != std::string::npos);
   CHECK(csv.find(",step,fix-web,fix,") != std::string::npos);
+}
+
+namespace {
+// Two sites behind GSLB-like "any"; dc1's web fails at 10 min and its repair takes a fixed
+// 3 h, while dc2 carries the service. By hand: the service never goes down; site dc1 is
+// down 10 min → 3 h 10 min, one recovery of 3 h against its RTO of 1 h: missed by 2 h;
+// site dc2 (RTO 1 h) never down: nothing judged.
+const char* kSites = R"({"drsim": 1, "title": "a site's own recovery", "horizon": "1y",
+  "sites": [{"id": "dc1"}, {"id": "dc2"}],
+  "components": [
+    {"id": "dc1/web", "kind": "app_server", "site": "dc1", "failures": [{"id": "crash", "type": "random",
+      "ttf": {"dist": "exponential", "mean": "1y"}, "recovery": {"repair": "3h"}}]},
+    {"id": "dc2/web", "kind": "app_server", "site": "dc2", "failures": [{"id": "crash", "type": "random",
+      "ttf": {"dist": "exponential", "mean": "1y"}, "recovery": {"repair": "3h"}}]}],
+  "blocks": [{"id": "dc1/path", "all": ["dc1/web"]}, {"id": "dc2/path", "all": ["dc2/web"]}],
+  "service": {"requires": {"any": ["dc1/path", "dc2/path"]}},
+  "objectives": {"rto": "1h", "sites": {"dc1": {"rto": "1h", "requires": "dc1/path"}, "dc2": {"rto": "1h", "requires": "dc2/path"}}},
+  "injections": [{"at": "10m", "action": "fail", "target": "dc1/web"}]})";
+}  // namespace
+
+TEST_CASE("drill: a site's RTO is judged on the site's own recovery while the service stays up", "[objectives][sites]") {
+  TempDir tmp("obj");
+  std::string f = write(tmp, "s.json", kSites);
+  for (const char* engine : {"fast", "simgrid"}) {
+    INFO(engine);
+    auto r = run_drsim(std::string("drill ") + f + " --point --engine " + engine + " --json -", tmp);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    CHECK(j["outages"].empty());
+    const nlohmann::json* site = nullptr;
+    for (const auto& e : j["objectives"])
+      if (e["key"] == "site:dc1") site = &e;
+    REQUIRE(site);
+    REQUIRE((*site)["verdicts"].size() == 1);
+    CHECK((*site)["verdicts"][0]["minutes"].get<double>() == Approx(180));
+    CHECK((*site)["verdicts"][0]["met"] == false);
+    CHECK(r.err.find("RTO 1 h: missed by 2 h (site dc1, recovery 1 of 1)") != std::string::npos);
+  }
+  // describe names it; results.json of a run records it under its stable key.
+  auto d = run_drsim("describe " + f, tmp);
+  CHECK(d.out.find("RTO 1h for site dc1 (while dc1/path is down)") != std::string::npos);
+}
+
+TEST_CASE("run: a site's RTO of an exponential repair is breached e^-1 of the time at its mean", "[objectives][sites][mc]") {
+  // One component per site, lifetimes exponential (mean 1000 h), repairs exponential (mean
+  // 10 h): each site recovery is one repair, P(repair > 10 h) = e^-1, whatever the other
+  // site does; the service (either site) is not what is judged.
+  TempDir tmp("obj");
+  std::string text = kSites;
+  text.replace(text.find(R"("injections")"), std::string(R"("injections": [{"at": "10m", "action": "fail", "target": "dc1/web"}])").size(),
+               R"("expected": {})");
+  for (std::size_t at; (at = text.find(R"("mean": "1y"}, "recovery": {"repair": "3h"})")) != std::string::npos;)
+    text.replace(at, std::string(R"("mean": "1y"}, "recovery": {"repair": "3h"})").size(),
+                 R"("mean": "1000h"}, "recovery": {"repair": {"dist": "exponential", "mean": "10h"}})");
+  text.replace(text.find(R"("horizon": "1y")"), 15, R"("horizon": "10y")");
+  text.replace(text.find(R"("dc1": {"rto": "1h")"), 19, R"("dc1": {"rto": "10h")");
+  std::string f = write(tmp, "s.json", text);
+  auto r = run_drsim("run " + f + " --trials 400 --seed 5 --jobs 2 --out " + tmp / "res.json", tmp);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(slurp(tmp / "res.json"));
+  const auto& e = j["rto"]["site:dc1"];
+  CHECK(e["scope"] == "site");
+  CHECK(e["site"] == "dc1");
+  CHECK(e["target_minutes"].get<double>() == Approx(600));
+  const auto& p = e["p_breach_per_outage"];
+  INFO(p.dump());
+  CHECK(p["ci95"][0].get<double>() <= std::exp(-1.0));
+  CHECK(p["ci95"][1].get<double>() >= std::exp(-1.0));
+  // About 10 y × 8760 h / 1010 h ≈ 86.7 recoveries per trial; the site's recoveries are far
+  // more than the service's outages (both sites down at once).
+  CHECK(e["recoveries"].get<double>() / 400 == Approx(87600.0 / 1010).epsilon(0.05));
+  CHECK(j["rto"]["service"]["recoveries"].get<std::uint64_t>() < e["recoveries"].get<std::uint64_t>() / 10);
+  CHECK(j["objectives"]["sites"]["dc1"]["requires"] == "dc1/path");
+  CHECK(r.out.find("RTO 10 h (site dc1)") != std::string::npos);
 }
 
 TEST_CASE("drill: an RTO met says how much was to spare", "[objectives]") {

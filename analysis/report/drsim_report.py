@@ -346,7 +346,8 @@ def run_section(F, d, idx):
                      f'<span class="ci">[{pw["ci95"][0] * 100:.2f} – {pw["ci95"][1] * 100:.2f} %]</span> — {prob_words(pw["value"])}; '
                      f'a single window breaches with probability {slo["p_breach_window"]["value"] * 100:.3g} %.')
     for key, e in (j.get("rto") or {}).items():
-        who = "the service" if e.get("scope") == "service" else "feature " + str(e.get("feature", key))
+        who = ("the service" if e.get("scope") == "service" else
+               "site " + str(e.get("site", key)) if e.get("scope") == "site" else "feature " + str(e.get("feature", key)))
         p1, pt = e["p_breach_per_outage"], e["p_any_breach_per_trial"]
         items.append(f'RTO {span_text(e["target_minutes"])} ({esc(who)}): a recovery takes longer '
                      f'{shown(p1["value"], 100, 2, "rto." + key + ".p_breach_per_outage.value", " %")} of the time '

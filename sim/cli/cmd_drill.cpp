@@ -283,7 +283,7 @@ int cmd_drill(const std::vector<std::string>& args) {
                            {"target_minutes", sp.target * 60}, {"judged", t.values.size()}, {"breached", t.breached}};
       nlohmann::json vs = nlohmann::json::array();
       if (sp.kind == ObjectiveSpec::Kind::rto) {
-        const std::string who = sp.feature < 0 ? "the service" : "feature " + sp.scope;
+        const std::string who = sp.who();
         if (t.values.empty()) text += fmt::format("  RTO {} ({}): no outage — met\n", format_span(sp.target * 60), who);
         for (std::size_t v = 0; v < t.values.size(); ++v) {
           const std::string verdict = rto_verdict(sp.target, t.values[v]);
@@ -397,10 +397,10 @@ int cmd_drill(const std::vector<std::string>& args) {
       const bool is_rto = sp.kind == ObjectiveSpec::Kind::rto;
       const Interval ci = clopper_pearson(tally[k].replays_breached, n);
       out += fmt::format("  P({} breach) {}{}: {:.1f} % [95 % CI {:.1f} – {:.1f} %], {} of {} replays (exact binomial)\n",
-                         is_rto ? "RTO" : "RPO", format_span(sp.target * 60), sp.feature < 0 ? std::string() : " (" + sp.scope + ")",
+                         is_rto ? "RTO" : "RPO", format_span(sp.target * 60), sp.feature >= 0 ? " (" + sp.scope + ")" : sp.site >= 0 ? " (site " + sp.scope + ")" : std::string(),
                          100.0 * static_cast<double>(tally[k].replays_breached) / static_cast<double>(n), ci.lo * 100, ci.hi * 100,
                          tally[k].replays_breached, n);
-      nlohmann::json e = {{"scope", sp.feature < 0 ? "service" : "feature"},
+      nlohmann::json e = {{"scope", sp.scope_kind()},
                           {is_rto ? "target_minutes" : "target_seconds", sp.target * (is_rto ? 60 : 3600)},
                           {"replays_breached", tally[k].replays_breached},
                           {"p_breach_per_replay", proportion(tally[k].replays_breached, n)},
@@ -408,6 +408,7 @@ int cmd_drill(const std::vector<std::string>& args) {
                           {"breached", tally[k].breached},
                           {is_rto ? "p_breach_per_outage" : "p_breach_per_event", proportion(tally[k].breached, tally[k].judged)}};
       if (sp.feature >= 0) e["feature"] = sp.scope;
+      if (sp.site >= 0) e["site"] = sp.scope;
       jobjectives[is_rto ? "rto" : "rpo"][sp.key()] = e;
     }
     jdist = {{"trials", n}, {"seed", seed}, {"full_minutes", full.summary(1)}, {"degraded_minutes", degraded.summary(1)},
