@@ -38,7 +38,7 @@ struct Paired {
   RunningStats d_degraded;
   RunningStats d_any;
   RunningStats d_data_loss;
-  // 1 if the trial breached an RTO (any of the alternative's own: service or feature), an RPO.
+  // 1 if the trial breached an RTO (any of the alternative's own: service, feature or site), an RPO.
   RunningStats rto_breach, rpo_breach, d_rto_breach, d_rpo_breach;
   RunningStats availability, d_availability;  // 1 - full downtime / trial length
   void merge(const Paired& o);
