@@ -1186,10 +1186,10 @@ struct Model::Impl {
   RandomStream grt_rng_fallback;
 
   void propagate() {
-    while (true) {
+    bool any = false;
+    while (min_dirty < N) {
       int start = min_dirty;
       min_dirty = N;
-      bool any = false;
       for (int p = start; p < N; ++p) {
         int n = topo[p];
         if (!dirty[n]) continue;
@@ -1198,20 +1198,12 @@ struct Model::Impl {
         recompute(n);
         if (min_dirty <= p) break;  // something earlier changed (a demand): rescan from there
       }
-      if (min_dirty >= N) {
-        if (!any) break;
-        // Runbook steps waiting for something to work may start now.
-        bool started = false;
-        for (int r = 0; r < static_cast<int>(rbs.size()); ++r)
-          if (rbs[r].active) {
-            int before = rbs[r].running;
-            start_ready_steps(r);
-            started |= rbs[r].running != before;
-          }
-        (void)started;
-        break;
-      }
     }
+    // Runbook steps waiting for something to work may start now (starting a step only
+    // schedules it: nothing is marked).
+    if (any && live_rbs > 0)
+      for (int r = 0; r < static_cast<int>(rbs.size()); ++r)
+        if (rbs[r].active) start_ready_steps(r);
     update_service();
   }
 

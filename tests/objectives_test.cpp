@@ -228,6 +228,40 @@ TEST_CASE("run: a site's RTO of an exponential repair is breached e^-1 of the ti
   CHECK(r.out.find("RTO 10 h (site dc1)") != std::string::npos);
 }
 
+TEST_CASE("drill: a step waiting for a part the service also needs starts the moment it is back", "[objectives][critical-path]") {
+  // The same runbook, but the fix waits for power, which the web server needs (so power
+  // coming back also changes the structure). By hand: power out 10 min → 2 h 10 min;
+  // detect 10 → 25 min; fix waits for power until 2 h 10 min, takes 75 min: done at
+  // 3 h 25 min, an outage of 3 h 15 min. An unrelated fault at 5 h changes nothing.
+  // (Before the fix, the step only started at the next structure change with nothing
+  // left to recompute: at 5 h, and the outage lasted 6 h 5 min.)
+  TempDir tmp("obj");
+  std::string f = write(tmp, "w.json", R"({"drsim": 1, "title": "a step waits for power", "horizon": "1y",
+    "components": [
+      {"id": "power", "kind": "generic", "failures": [{"id": "out", "type": "external", "rate": "1/y", "duration": "2h"}]},
+      {"id": "web", "kind": "app_server", "needs": ["power"], "failures": [{"id": "crash", "type": "random",
+        "ttf": {"dist": "exponential", "mean": "10y"}, "recovery": {"runbook": "fix-web"}}]},
+      {"id": "other", "kind": "generic", "failures": [{"id": "x", "type": "random", "ttf": {"dist": "exponential", "mean": "10y"},
+        "recovery": {"repair": "1h"}}]}],
+    "blocks": [{"id": "all", "all": ["web", "other"]}],
+    "service": {"requires": "web", "features": [{"id": "extra", "requires": "all"}]},
+    "runbooks": [{"id": "fix-web", "steps": [
+      {"id": "detect", "kind": "detect", "duration": "15m"},
+      {"id": "fix", "kind": "repair", "after": ["detect"], "waits_for": ["power"], "restores": ["$targets"], "duration": "75m"}]}],
+    "injections": [{"at": "10m", "action": "fail", "target": "power"}, {"at": "10m", "action": "fail", "target": "web"},
+                   {"at": "5h", "action": "fail", "target": "other"}]})");
+  for (const char* engine : {"fast", "simgrid"}) {
+    INFO(engine);
+    auto r = run_drsim(std::string("drill ") + f + " --point --engine " + engine + " --json -", tmp);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(r.out);
+    REQUIRE(!j["outages"].empty());
+    CHECK(j["outages"][0]["severity"] == "full");
+    CHECK(j["outages"][0]["minutes"].get<double>() == Approx(195));
+    CHECK(r.err.find("fix done (started +2h10m00s, waited 1 h 45 min for power (dependency), took 1 h 15 min)") != std::string::npos);
+  }
+}
+
 TEST_CASE("drill: an RTO met says how much was to spare", "[objectives]") {
   TempDir tmp("obj");
   std::string text = kDrill;
