@@ -17,8 +17,8 @@ void try_read(const std::string& text) {
     const auto cfg = drsim::fuzz::aggregate_config(o);
     try {
       auto st = drsim::read_checkpoint(text, "fuzz", drsim::run_identity(drsim::fuzz::scenario(), o), cfg, plan);
-      drsim::Aggregate a = st.merged;
-      a.merge(st.partial);
+      drsim::Aggregate a(cfg);
+      for (const auto& p : st.pending) a.merge(p);
       (void)a.to_json({"u/hw"}).dump();
       for (const auto& n : st.nodes) (void)drsim::Aggregate::from_state(n.state).to_json({}).dump();
     } catch (const drsim::UsageError&) {
