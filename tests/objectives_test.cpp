@@ -262,6 +262,31 @@ TEST_CASE("drill: a step waiting for a part the service also needs starts the mo
   }
 }
 
+TEST_CASE("run --engine simgrid judges the objectives as the fast engine does (same results.json)", "[objectives][sites][engines]") {
+  // The SimGrid runner's workers once sent back outages and downtime only: every RTO,
+  // RPO and site objective came out "0 of 0" on SimGrid.
+  TempDir tmp("obj");
+  std::string text = kSites;
+  text.replace(text.find(R"("injections")"), std::string(R"("injections": [{"at": "10m", "action": "fail", "target": "dc1/web"}])").size(),
+               R"("expected": {})");
+  text.replace(text.find(R"("mean": "1y"}, "recovery": {"repair": "3h"})"), 43,
+               R"("mean": "500h"}, "recovery": {"repair": {"dist": "exponential", "mean": "10h"}})");
+  std::string f = write(tmp, "s.json", text);
+  std::map<std::string, nlohmann::json> res;
+  for (const char* engine : {"fast", "simgrid"}) {
+    auto r = run_drsim(std::string("run ") + f + " --trials 12 --seed 9 --jobs 2 --probe-interval 0 --engine " + engine +
+                           " --out " + tmp / (std::string(engine) + ".json"), tmp);
+    REQUIRE(r.code == 0);
+    auto j = nlohmann::json::parse(slurp(tmp / (std::string(engine) + ".json")));
+    for (const char* k : {"timing", "engine", "platform"}) j.erase(k);
+    j["options"].erase("engine");
+    res[engine] = j;
+  }
+  REQUIRE(res["fast"]["rto"]["site:dc1"]["recoveries"].get<int>() > 0);
+  CHECK(res["simgrid"]["rto"] == res["fast"]["rto"]);
+  CHECK(res["simgrid"] == res["fast"]);
+}
+
 TEST_CASE("drill: an RTO met says how much was to spare", "[objectives]") {
   TempDir tmp("obj");
   std::string text = kDrill;

@@ -15,11 +15,17 @@
 namespace drsim {
 namespace {
 
+// Every field of the TrialResult crosses the pipe (doubles as JSON numbers round-trip
+// exactly), so the parent aggregates what the fast engine would.
 nlohmann::json encode(const TrialResult& r) {
   nlohmann::json o = nlohmann::json::array();
   for (const auto& x : r.outages) o.push_back({x.start, x.end, x.full, x.features, x.cause, x.detected});
-  return {{"end", r.end_time}, {"full", r.downtime_full}, {"degraded", r.downtime_degraded}, {"outages", o},
-          {"loss", r.data_loss}, {"loss_events", r.data_loss_events}, {"by_cause", r.downtime_by_cause}, {"events", r.events}};
+  nlohmann::json obj = nlohmann::json::array();
+  for (const auto& t : r.objectives) obj.push_back({t.values, t.breached, t.beyond});
+  return {{"end", r.end_time},        {"full", r.downtime_full},       {"degraded", r.downtime_degraded},
+          {"outages", o},             {"loss", r.data_loss},           {"loss_events", r.data_loss_events},
+          {"losses", r.data_losses},  {"objectives", obj},             {"site_down", r.site_down},
+          {"by_cause", r.downtime_by_cause}, {"events", r.events}};
 }
 
 TrialResult decode(const nlohmann::json& j) {
@@ -39,6 +45,15 @@ TrialResult decode(const nlohmann::json& j) {
   }
   r.data_loss = j.at("loss");
   r.data_loss_events = j.at("loss_events");
+  r.data_losses = j.at("losses").get<std::vector<double>>();
+  for (const auto& t : j.at("objectives")) {
+    ObjectiveTally x;
+    x.values = t.at(0).get<std::vector<double>>();
+    x.breached = t.at(1);
+    x.beyond = t.at(2);
+    r.objectives.push_back(std::move(x));
+  }
+  r.site_down = j.at("site_down").get<std::vector<std::vector<std::pair<double, double>>>>();
   r.downtime_by_cause = j.at("by_cause").get<std::vector<double>>();
   r.events = j.at("events");
   return r;
