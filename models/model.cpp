@@ -87,7 +87,7 @@ struct Model::Impl {
   std::vector<std::vector<std::vector<int>>> rb_step_waits;
   CExpr svc_requires;
   std::vector<CExpr> feat_expr;
-  std::vector<bool> svc_uses;              // node referenced by the service
+  std::vector<bool> svc_uses;              // node the service, a feature or a site objective reads
   std::vector<int> site_node;              // per objectives.sites entry: the node it requires
   std::vector<std::string> cause_names;
   std::vector<int> inj_mode;               // injection -> mode index
@@ -98,7 +98,9 @@ struct Model::Impl {
   TrialResult res;
   std::vector<ModelEvent> log;
 
-  std::vector<char> func, visdown, dirty;
+  std::vector<char> func, visdown;
+  // Nodes to recompute, as a bitset over topological positions; min_dirty <= the first.
+  std::vector<std::uint64_t> dirty_bits;
   int min_dirty = 0;
   std::vector<int> vis, hid;
   std::vector<char> needs_ok;
@@ -186,6 +188,7 @@ struct Model::Impl {
   bool outage_open = false;
   Outage cur;
   std::vector<double> site_since;  // per site_node: when it went down, -1 = working
+  bool svc_dirty = false;          // a node in svc_uses changed since update_service()
 
   Impl(const Scenario& scenario, ModelOptions o) : sc(scenario), opt(o) { compile(); }
 
@@ -273,6 +276,17 @@ struct Model::Impl {
     svc_requires = compile_expr(sc.service.requires_);
     for (const auto& f : sc.service.features) feat_expr.push_back(compile_expr(f.expr));
     for (const auto& so : sc.objectives.sites) site_node.push_back(node_of(so.node));
+    // What the service (and its features, and the sites' objectives) read: only a change
+    // of one of these re-evaluates it.
+    svc_uses.assign(N, false);
+    {
+      std::vector<int> refs;
+      expr_refs(svc_requires, refs);
+      for (const auto& fe : feat_expr) expr_refs(fe, refs);
+      for (int n : site_node) refs.push_back(n);
+      for (int n : refs)
+        if (n >= 0) svc_uses[n] = true;
+    }
 
     // Topological order: a node after everything it reads.
     std::vector<int> indeg(N, 0);
@@ -407,7 +421,7 @@ struct Model::Impl {
 
     func.assign(N, 1);
     visdown.assign(N, 0);
-    dirty.assign(N, 0);
+    dirty_bits.assign(static_cast<std::size_t>(N + 63) / 64, 0);
     vis.assign(C, 0);
     hid.assign(C, 0);
     needs_ok.assign(C, 1);
@@ -456,8 +470,20 @@ struct Model::Impl {
     if (opt.record) log.push_back({s->now(), k, a, b});
   }
   void mark(int n) {
-    dirty[n] = 1;
-    min_dirty = std::min(min_dirty, topo_pos[n]);
+    const int p = topo_pos[n];
+    dirty_bits[static_cast<std::size_t>(p) >> 6] |= std::uint64_t{1} << (p & 63);
+    min_dirty = std::min(min_dirty, p);
+  }
+  // The first dirty position at or after p, N if none.
+  int next_dirty(int p) const {
+    if (p >= N) return N;
+    std::size_t w = static_cast<std::size_t>(p) >> 6;
+    std::uint64_t bits = dirty_bits[w] & (~std::uint64_t{0} << (p & 63));
+    while (bits == 0) {
+      if (++w == dirty_bits.size()) return N;
+      bits = dirty_bits[w];
+    }
+    return static_cast<int>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits)));
   }
   int role_of(int c) const {
     int g = comp_group[c];
@@ -510,9 +536,12 @@ struct Model::Impl {
     double f = clock_factor(mi);
     if (f == r.factor && r.ev != kNoEvent) return;
     r.factor = f;
-    s->cancel(r.ev);
-    r.ev = kNoEvent;
-    if (f > 0) r.ev = s->schedule_at(now + std::max(0.0, r.life - r.age) / f, kModeFire, mi);
+    if (f > 0) {
+      r.ev = s->reschedule(r.ev, now + std::max(0.0, r.life - r.age) / f, kModeFire, mi);
+    } else {
+      s->cancel(r.ev);
+      r.ev = kNoEvent;
+    }
   }
   void refresh_clocks(int c) {
     for (int mi : comp_modes[c])
@@ -1166,6 +1195,7 @@ struct Model::Impl {
       v = !f;
     }
     if (f != func[n] || v != visdown[n]) {
+      if (f != func[n] && svc_uses[n]) svc_dirty = true;
       if (n < C && f != func[n] && observer) observer(n, f != 0);
       func[n] = f;
       visdown[n] = v;
@@ -1190,12 +1220,10 @@ struct Model::Impl {
     while (min_dirty < N) {
       int start = min_dirty;
       min_dirty = N;
-      for (int p = start; p < N; ++p) {
-        int n = topo[p];
-        if (!dirty[n]) continue;
-        dirty[n] = 0;
+      for (int p = next_dirty(start); p < N; p = next_dirty(p + 1)) {
+        dirty_bits[static_cast<std::size_t>(p) >> 6] &= ~(std::uint64_t{1} << (p & 63));
         any = true;
-        recompute(n);
+        recompute(topo[p]);
         if (min_dirty <= p) break;  // something earlier changed (a demand): rescan from there
       }
     }
@@ -1230,6 +1258,8 @@ struct Model::Impl {
   }
 
   void update_service() {
+    if (!svc_dirty) return;  // nothing it reads changed
+    svc_dirty = false;
     if (!site_node.empty()) update_sites();
     int state = 0;
     std::uint64_t feat = 0;
@@ -1337,7 +1367,7 @@ struct Model::Impl {
     log.clear();
     std::fill(func.begin(), func.end(), 1);
     std::fill(visdown.begin(), visdown.end(), 0);
-    std::fill(dirty.begin(), dirty.end(), 0);
+    std::fill(dirty_bits.begin(), dirty_bits.end(), 0);
     min_dirty = N;
     std::fill(vis.begin(), vis.end(), 0);
     std::fill(hid.begin(), hid.end(), 0);
@@ -1353,6 +1383,7 @@ struct Model::Impl {
     svc_state = 0;
     svc_feat = 0;
     outage_open = false;
+    svc_dirty = false;
     res.site_down.assign(site_node.size(), {});
     site_since.assign(site_node.size(), -1);
     for (int r = 0; r < static_cast<int>(rbs.size()); ++r) {

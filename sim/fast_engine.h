@@ -1,4 +1,4 @@
-// The fast engine: a lean event calendar (binary heap, lazy cancellation) that runs
+// The fast engine: a lean event calendar (indexed binary heap) that runs
 // the model with no SimGrid and no allocation per event once warmed up. One engine
 // per thread; it is what `drsim run` uses by default for Monte Carlo.
 //
@@ -19,6 +19,9 @@ class FastEngine final : public Scheduler {
     return calendar_.push(t, handler, arg);
   }
   void cancel(EventId id) override { calendar_.cancel(id); }
+  EventId reschedule(EventId id, double t, std::uint32_t handler, std::uint32_t arg) override {
+    return calendar_.reschedule(id, t, handler, arg);
+  }
 
   // Runs one trial of `model` from t = 0 until `horizon` hours or, for a drill,
   // until model.finished(). Returns the model's result (valid until the next trial).

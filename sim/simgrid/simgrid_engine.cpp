@@ -39,6 +39,9 @@ class SimGridScheduler final : public Scheduler {
   double now() const override { return now_; }
   EventId schedule_at(double t, std::uint32_t handler, std::uint32_t arg) override { return cal_.push(t, handler, arg); }
   void cancel(EventId id) override { cal_.cancel(id); }
+  EventId reschedule(EventId id, double t, std::uint32_t handler, std::uint32_t arg) override {
+    return cal_.reschedule(id, t, handler, arg);
+  }
   EventCalendar cal_;
   double now_ = 0;
 };
