@@ -2169,6 +2169,8 @@ struct PatchOp {
   std::string path;
   const json* value = nullptr;
   std::string pointer;  // of the operation in the file
+  std::string origin;   // not in the file (an Edit): messages at `path`, prefixed by this
+  bool must_exist = false;
 };
 
 std::vector<std::string> keys_in(const json& obj) {
@@ -2271,14 +2273,19 @@ std::vector<PatchOp> read_variant(const json& v, const std::string& vp, Diagnost
 // Applies one operation. Path segments after an array may be an element's "id".
 // Returns the resolved pointer of what changed, or "" after reporting a problem.
 std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
-  const std::string pp = at(op.pointer, "path");
+  const std::string pp = op.origin.empty() ? at(op.pointer, "path") : op.path;
+  struct Report {
+    Diagnostics& d;
+    const std::string& origin;
+    void error(const std::string& p, const std::string& m, const std::string& h) { d.error(p, origin.empty() ? m : origin + ": " + m, h); }
+  } rep{d, op.origin};
   const char* path_hint = "a JSON pointer such as \"/components/dc1~1lb-a/failures/hw/ttf\" (\"~1\" stands for \"/\")";
   if (op.path.empty()) {
-    d.error(pp, "a patch cannot replace the whole scenario", "name a part, e.g. \"/horizon\"");
+    rep.error(pp, "a patch cannot replace the whole scenario", "name a part, e.g. \"/horizon\"");
     return {};
   }
   if (op.path[0] != '/') {
-    d.error(pp, "invalid path " + q(op.path) + ": it must start with \"/\"", path_hint);
+    rep.error(pp, "invalid path " + q(op.path) + ": it must start with \"/\"", path_hint);
     return {};
   }
   std::vector<std::string> tokens;
@@ -2292,7 +2299,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       } else if (k + 1 < raw.size() && (raw[k + 1] == '0' || raw[k + 1] == '1')) {
         tok += raw[++k] == '0' ? '~' : '/';
       } else {
-        d.error(pp, "invalid path " + q(op.path) + ": \"~\" must be followed by 0 or 1", "\"~1\" stands for \"/\" and \"~0\" for \"~\"");
+        rep.error(pp, "invalid path " + q(op.path) + ": \"~\" must be followed by 0 or 1", "\"~1\" stands for \"/\" and \"~0\" for \"~\"");
         return {};
       }
     }
@@ -2301,7 +2308,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
     i = e + 1;
   }
   if (tokens[0] == "variants") {
-    d.error(pp, "a patch cannot change \"variants\"", "patch the scenario's parts, e.g. \"/horizon\"");
+    rep.error(pp, "a patch cannot change \"variants\"", "patch the scenario's parts, e.g. \"/horizon\"");
     return {};
   }
   json* cur = &doc;
@@ -2317,7 +2324,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
     if (cur->is_object()) {
       auto f = cur->find(tok);
       if (f == cur->end()) {
-        if (last && op.kind != PatchOp::Kind::remove) {
+        if (last && op.kind != PatchOp::Kind::remove && !(op.kind == PatchOp::Kind::set && op.must_exist)) {
           parent = cur;
           key = tok;
           exists = false;
@@ -2326,7 +2333,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
         }
         auto keys = keys_in(*cur);
         std::string n = nearest(tok, keys);
-        d.error(pp, "no key " + q(tok) + " at " + where_now,
+        rep.error(pp, "no key " + q(tok) + " at " + where_now,
                 !n.empty() ? "did you mean " + q(n) + "?" : keys.empty() ? "the object there is empty" : "keys there: " + join(keys));
         return {};
       }
@@ -2347,7 +2354,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       if (digits) {
         idx = std::stoul(tok);
         if (idx >= cur->size()) {
-          d.error(pp, fmt::format("index {} is past the end of {} ({} element{})", idx, where_now, cur->size(), cur->size() == 1 ? "" : "s"),
+          rep.error(pp, fmt::format("index {} is past the end of {} ({} element{})", idx, where_now, cur->size(), cur->size() == 1 ? "" : "s"),
                   "indices start at 0; \"add\" with \"-\" appends");
           return {};
         }
@@ -2374,7 +2381,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
               slash_hint = "write the \"/\" in " + q(joined) + " as \"~1\": " + q(json_pointer_escape(joined));
           }
           std::string n = nearest(tok, ids);
-          d.error(pp, "no element with id " + q(tok) + " in " + where_now,
+          rep.error(pp, "no element with id " + q(tok) + " in " + where_now,
                   !slash_hint.empty() ? slash_hint
                   : !n.empty()        ? "did you mean " + q(n) + "?"
                   : ids.empty()       ? "the elements there have no ids; use an index"
@@ -2387,14 +2394,14 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       cur = &(*cur)[idx];
       walked = at(walked, idx);
     } else {
-      d.error(pp, "no key " + q(tok) + " at " + where_now + ": it is a " + type_of(*cur), "a path can only go into objects and arrays");
+      rep.error(pp, "no key " + q(tok) + " at " + where_now + ": it is a " + type_of(*cur), "a path can only go into objects and arrays");
       return {};
     }
   }
   switch (op.kind) {
     case PatchOp::Kind::set:
       if (!exists && parent->is_array()) {
-        d.error(pp, "nothing to set at " + walked, "use \"add\" to append to an array");
+        rep.error(pp, "nothing to set at " + walked, "use \"add\" to append to an array");
         return {};
       }
       if (exists) *cur = *op.value;
@@ -2408,7 +2415,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       if (exists && cur->is_array()) {
         cur->push_back(*op.value);
       } else if (exists) {
-        d.error(pp, "there is already a value at " + walked, "use \"set\" to replace it; \"add\" creates a key or appends to an array");
+        rep.error(pp, "there is already a value at " + walked, "use \"set\" to replace it; \"add\" creates a key or appends to an array");
         return {};
       } else if (parent->is_object()) {
         (*parent)[key] = *op.value;
@@ -2418,6 +2425,86 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       break;
   }
   return walked;
+}
+
+// ---------------------------------------------------------------- ranges (sensitivity)
+
+// Takes every "range" out of the document (the checker never sees them) into `out`,
+// checking each: an object of {"low", "high"} per sibling key, of the sibling's kind
+// (number, duration or rate), low <= value <= high.
+void take_ranges(json& j, const std::string& p, std::vector<ParameterRange>& out, Diagnostics& d) {
+  if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) take_ranges(j[i], at(p, i), out, d);
+    return;
+  }
+  if (!j.is_object()) return;
+  auto r = j.find("range");
+  if (r != j.end()) {
+    const std::string rp = at(p, "range");
+    const char* shape = "{\"range\": {\"coverage\": {\"low\": 0.9, \"high\": 0.99}}} next to \"coverage\"";
+    if (!r->is_object()) {
+      d.error(rp, "expected an object, got " + type_of(*r), shape);
+    } else {
+      for (auto it = r->begin(); it != r->end(); ++it) {
+        const std::string ep = at(rp, it.key());
+        auto sib = j.find(it.key());
+        if (it.key() == "range" || sib == j.end()) {
+          std::vector<std::string> keys;
+          for (auto k = j.begin(); k != j.end(); ++k)
+            if (k.key() != "range") keys.push_back(k.key());
+          std::string n = nearest(it.key(), keys);
+          d.error(ep, "a range for " + q(it.key()) + ", which is not beside it", n.empty() ? "a range names a key of the object it is in" : "did you mean " + q(n) + "?");
+          continue;
+        }
+        if (!it->is_object()) {
+          d.error(ep, "expected an object, got " + type_of(*it), "{\"low\": ..., \"high\": ...}");
+          continue;
+        }
+        bool ok = true;
+        for (auto k = it->begin(); k != it->end(); ++k)
+          if (k.key() != "low" && k.key() != "high" && k.key() != "source" && k.key() != "note") {
+            std::string n = nearest(k.key(), {"low", "high"});
+            d.error(at(ep, k.key()), "unknown key " + q(k.key()), (n.empty() ? "" : "did you mean " + q(n) + "? ") + "allowed keys: low, high, source, note");
+            ok = false;
+          }
+        for (const char* k : {"low", "high"})
+          if (!it->contains(k)) {
+            d.error(ep, std::string("missing required key \"") + k + "\"", "a range is {\"low\": ..., \"high\": ...}");
+            ok = false;
+          }
+        if (!ok) continue;
+        // The sibling's kind decides how low and high read.
+        auto value_of = [&](const json& v) -> std::optional<double> {
+          if (sib->is_number()) return v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt;
+          if (!sib->is_string() || !v.is_string()) return std::nullopt;
+          const std::string s = sib->get<std::string>(), t = v.get<std::string>();
+          if (parse_rate(s)) return parse_rate(t);
+          if (parse_duration(s)) return parse_duration(t);
+          return std::nullopt;
+        };
+        const auto here = value_of(*sib);
+        if (!here) {
+          d.error(ep, "a range for " + q(it.key()) + ", which is a " + type_of(*sib) + " (" + sib->dump() + ")",
+                  "a range applies to a number, a duration or a rate");
+          continue;
+        }
+        const char* kind = sib->is_number() ? "a number" : parse_rate(sib->get<std::string>()) ? "a rate, like \"1/y\"" : "a duration, like \"30m\"";
+        const auto lo = value_of((*it)["low"]), hi = value_of((*it)["high"]);
+        if (!lo) d.error(at(ep, "low"), "expected " + std::string(kind) + ", got " + (*it)["low"].dump(), std::string("the same kind as ") + q(it.key()));
+        if (!hi) d.error(at(ep, "high"), "expected " + std::string(kind) + ", got " + (*it)["high"].dump(), std::string("the same kind as ") + q(it.key()));
+        if (!lo || !hi) continue;
+        if (!(*lo <= *here && *here <= *hi)) {
+          d.error(ep, fmt::format("the value {} lies outside its range [{}, {}]", sib->dump(), (*it)["low"].dump(), (*it)["high"].dump()),
+                  "low <= value <= high");
+          continue;
+        }
+        out.push_back({at(p, it.key()), (*it)["low"].dump(), (*it)["high"].dump(), ep});
+      }
+    }
+    j.erase(r);
+  }
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "variants") take_ranges(*it, at(p, it.key()), out, d);
 }
 
 // What a requested variant changed, to point messages about it at the variant.
@@ -2517,16 +2604,30 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
     return std::nullopt;
   }
   std::vector<Patched> patched = apply_variants(doc, opt, diags);
+  for (const auto& e : opt.edits) {
+    PatchOp op;
+    op.kind = e.op == Edit::Op::set ? PatchOp::Kind::set : e.op == Edit::Op::remove ? PatchOp::Kind::remove : PatchOp::Kind::add;
+    op.path = e.path;
+    op.value = &e.value;
+    op.origin = e.origin.empty() ? "edit" : e.origin;
+    op.must_exist = e.must_exist;
+    std::string changed = apply_op(doc, op, diags);
+    if (!changed.empty()) patched.push_back({changed, "", op.origin});
+  }
   // Validate into a scratch list first, so that a problem in a value a variant wrote
   // can say which variant wrote it.
   Diagnostics found(diags.file());
   Checker checker(found, /*quiet=*/diags.error_count() > errors_before);
+  std::vector<ParameterRange> ranges;
+  take_ranges(doc, "", ranges, found);
   Scenario sc = checker.run(doc);
+  sc.ranges = std::move(ranges);
   for (const auto& item : found.items()) {
     std::string hint = item.hint;
     for (auto p = patched.rbegin(); p != patched.rend(); ++p)
       if (item.pointer == p->pointer || item.pointer.rfind(p->pointer + "/", 0) == 0) {
-        hint += (hint.empty() ? "" : "; ") + std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")";
+        hint += (hint.empty() ? "" : "; ") + (p->variant.empty() ? "the value comes from " + p->op_pointer
+                                                                  : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
         break;
       }
     if (item.severity == Diagnostic::Severity::error) diags.error(item.pointer, item.message, hint);

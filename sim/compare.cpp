@@ -1,6 +1,7 @@
 #include "sim/compare.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -37,6 +38,9 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
   jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, nblocks)));
 
   std::vector<std::vector<Paired>> blocks(nblocks, std::vector<Paired>(k));
+  std::vector<std::vector<double>> kept(opt.keep_trials ? k : 0, std::vector<double>(opt.keep_trials ? opt.trials : 0));
+  std::atomic<std::uint64_t> done{0};
+  std::mutex report_mutex;
   std::atomic<std::uint64_t> next{0};
   auto t0 = std::chrono::steady_clock::now();
   auto worker = [&]() {
@@ -63,6 +67,7 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           for (std::size_t q = 0; q < specs[a].size() && q < r.objectives.size(); ++q)
             if (r.objectives[q].breached > 0) (specs[a][q].kind == ObjectiveSpec::Kind::rto ? rto[a] : rpo[a]) = 1;
           avail[a] = r.end_time > 0 ? 1 - r.downtime_full / r.end_time : 1;
+          if (opt.keep_trials) kept[a][t] = r.downtime_full;  // distinct trials: no two threads write one slot
         }
         for (std::size_t a = 0; a < k; ++a) {
           auto& p = out[a];
@@ -82,6 +87,11 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           p.d_availability.add(avail[a] - avail[0]);
         }
       }
+      const std::uint64_t d = done.fetch_add(1) + 1;
+      if (opt.on_block) {
+        std::lock_guard<std::mutex> lock(report_mutex);
+        opt.on_block(d, nblocks);
+      }
     }
   };
   std::vector<std::thread> threads;
@@ -92,6 +102,8 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
   for (const auto& b : blocks)
     for (std::size_t a = 0; a < k; ++a) res.alt[a].merge(b[a]);
   res.trials = opt.trials;
+  res.full_by_trial = std::move(kept);
+  res.horizon = horizon;
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

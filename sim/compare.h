@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct CompareOptions {
   int jobs = 0;                // 0 = all cores
   std::uint64_t block = 100;
   bool random_failures = true; // false: injections only (incident what-ifs)
+  // Keep every trial's full downtime per alternative (CompareResult::full_by_trial), for
+  // paired statistics beyond differences from the base (the planner's importance
+  // measures: ratios, differences between two alternatives). 8 bytes per trial each.
+  bool keep_trials = false;
+  // Called after each block with the blocks done and the total (progress lines); from
+  // worker threads, one call at a time. Unset: nothing.
+  std::function<void(std::uint64_t done, std::uint64_t total)> on_block;
 };
 
 struct Paired {
@@ -47,6 +55,9 @@ struct Paired {
 struct CompareResult {
   std::uint64_t trials = 0;
   std::vector<Paired> alt;  // [0] = the base against itself (differences 0), then each alternative
+  // With CompareOptions::keep_trials: [alternative][trial], full downtime in hours.
+  std::vector<std::vector<double>> full_by_trial;
+  double horizon = 0;       // hours per trial, as run
   double wall_seconds = 0;
 };
 
