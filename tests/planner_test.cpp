@@ -1,0 +1,258 @@
+// Issue 16, the planner's toolkit: drsim sweep, importance and sensitivity, run as a
+// user runs them. Truths are derived here by hand — unavailabilities of exponential
+// units q = λ/(λ+μ) = MTTR/(MTTF+MTTR), combined in series and parallel — or are the
+// numbers of separate `drsim compare` and `drsim run` invocations on the same patched
+// scenarios with the same seed (common random numbers make them the same trials).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "tests/cli_harness.h"
+
+using namespace cli_harness;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr double kMinPerYear = 525600;
+
+// A pair in active-standby behind a failover with coverage 0.9 (an RTO of 30 min):
+// what the sweeps vary. Its variants are the sweep's grid written by hand.
+const char* kPair = R"({"drsim": 1, "title": "pair", "horizon": "1y",
+  "components": [
+    {"id": "a", "kind": "generic", "failures": [{"id": "hw", "type": "random", "ttf": {"dist": "exponential", "mean": "500h"},
+      "recovery": {"repair": {"dist": "exponential", "mean": "10h"}}}]},
+    {"id": "b", "kind": "generic", "failures": [{"id": "hw", "type": "random", "ttf": {"dist": "exponential", "mean": "500h"},
+      "recovery": {"repair": {"dist": "exponential", "mean": "10h"}}}]}],
+  "groups": [{"id": "pair", "members": ["a", "b"], "mode": "active-standby",
+    "failover": {"detection": "1m", "switchover": "5m", "coverage": 0.9, "manual": "1h"}}],
+  "service": {"requires": "pair"},
+  "objectives": {"rto": "30m"},
+  "variants": {
+    "p0": {"patch": [{"op": "set", "path": "/groups/pair/failover/coverage", "value": 0.5},
+                     {"op": "set", "path": "/components/a/failures/hw/ttf/mean", "value": "250h"}]},
+    "p1": {"patch": [{"op": "set", "path": "/groups/pair/failover/coverage", "value": 0.5},
+                     {"op": "set", "path": "/components/a/failures/hw/ttf/mean", "value": "1000h"}]},
+    "p2": {"patch": [{"op": "set", "path": "/groups/pair/failover/coverage", "value": 0.99},
+                     {"op": "set", "path": "/components/a/failures/hw/ttf/mean", "value": "250h"}]},
+    "p3": {"patch": [{"op": "set", "path": "/groups/pair/failover/coverage", "value": 0.99},
+                     {"op": "set", "path": "/components/a/failures/hw/ttf/mean", "value": "1000h"}]}}})";
+
+std::string unit(const std::string& id, const std::string& mttf, const std::string& mttr) {
+  return fmt::format(R"({{"id": "{}", "kind": "generic", "failures": [{{"id": "hw", "type": "random",
+    "ttf": {{"dist": "exponential", "mean": "{}"}}, "recovery": {{"repair": {{"dist": "exponential", "mean": "{}"}}}}}}]}})", id, mttf, mttr);
+}
+
+// |estimate − truth| within k half-widths of its 95 % CI (k = 2.5: about 5 σ), and the
+// CI tight enough (half-width under `rel` of the truth) that a wrong number shows.
+void near_truth(const json& est, double truth, double rel, const std::string& what) {
+  INFO(what << ": estimate " << est.dump() << ", truth " << truth);
+  const double m = est["mean"].get<double>(), lo = est["ci95"][0].get<double>(), hi = est["ci95"][1].get<double>();
+  const double hw = (hi - lo) / 2;
+  CHECK(lo <= m);
+  CHECK(m <= hi);
+  CHECK(std::fabs(m - truth) <= 2.5 * hw);
+  CHECK(hw <= rel * std::fabs(truth));
+}
+
+}  // namespace
+
+TEST_CASE("sweep: every point equals drsim compare and drsim run of the same patched scenario, same seed", "[sweep]") {
+  TempDir tmp("sweep");
+  const std::string f = write(tmp, "pair.json", kPair);
+  auto s = run_drsim(fmt::format("sweep {} --set /groups/pair/failover/coverage=0.5,0.99 --set /components/a/failures/hw/ttf/mean=250h,1000h "
+                                 "--trials 400 --seed 7 --out {} --csv {}", f, tmp / "sweep.json", tmp / "sweep.csv"), tmp);
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  auto c = run_drsim(fmt::format("compare {} --variant p0 --variant p1 --variant p2 --variant p3 --trials 400 --seed 7 --json {}", f, tmp / "cmp.json"), tmp);
+  REQUIRE(c.code == 0);
+  const json sw = json::parse(slurp(tmp / "sweep.json")), cmp = json::parse(slurp(tmp / "cmp.json"));
+  REQUIRE(sw["points"].size() == 4);
+  // The grid: the last --set varies fastest.
+  CHECK(sw["points"][1]["values"] == json({{"/groups/pair/failover/coverage", 0.5}, {"/components/a/failures/hw/ttf/mean", "1000h"}}));
+  CHECK(sw["points"][2]["values"] == json({{"/groups/pair/failover/coverage", 0.99}, {"/components/a/failures/hw/ttf/mean", "250h"}}));
+  // Horizon 1 y: minutes per year are minutes per trial. The same trials: the same numbers.
+  CHECK(sw["base"]["downtime_min_per_year"] == cmp["alternatives"][0]["full_minutes"]);
+  for (int k = 0; k < 4; ++k) {
+    INFO("point " << k);
+    const auto& p = sw["points"][k];
+    const auto& a = cmp["alternatives"][k + 1];
+    CHECK(p["downtime_min_per_year"] == a["full_minutes"]);
+    CHECK(p["delta_min_per_year"] == a["delta_full_minutes"]);
+    CHECK(p["availability"] == a["availability"]);
+    CHECK(p["p_rto_breach"] == a["p_rto_breach"]);
+    CHECK(p["delta_p_rto_breach"] == a["delta_p_rto_breach"]);
+    CHECK(p["nines"]["mean"].get<double>() == Approx(a["nines"].get<double>()).epsilon(1e-12));
+  }
+  // A separate Monte Carlo run of one point's scenario: the same mean (summed in another order).
+  auto r = run_drsim(fmt::format("run {} --variant p1 --trials 400 --seed 7 --out {}", f, tmp / "run.json"), tmp);
+  REQUIRE(r.code == 0);
+  const json run = json::parse(slurp(tmp / "run.json"));
+  CHECK(sw["points"][1]["downtime_min_per_year"]["mean"].get<double>() == Approx(run["downtime_minutes"]["mean"].get<double>()).epsilon(1e-9));
+  CHECK(sw["points"][1]["availability"]["mean"].get<double>() == Approx(run["availability"]["mean"].get<double>()).epsilon(1e-12));
+  // Worse coverage and a shorter lifetime cost downtime: point 0 is worse than point 3.
+  CHECK(sw["points"][0]["delta_min_per_year"]["ci95"][0].get<double>() > 0);
+  CHECK(sw["points"][3]["delta_min_per_year"]["ci95"][1].get<double>() < 0);
+  // The CSV: stable columns, the base and one row per point.
+  std::istringstream csv(slurp(tmp / "sweep.csv"));
+  std::string header, line;
+  std::getline(csv, header);
+  CHECK(header ==
+        "/groups/pair/failover/coverage,/components/a/failures/hw/ttf/mean,downtime_min_per_year,downtime_lo,downtime_hi,availability,"
+        "availability_lo,availability_hi,nines,nines_lo,nines_hi,p_rto_breach,p_rto_breach_lo,p_rto_breach_hi,delta_min_per_year,delta_lo,"
+        "delta_hi,delta_p_rto_breach,delta_p_rto_breach_lo,delta_p_rto_breach_hi");
+  int rows = 0;
+  while (std::getline(csv, line)) ++rows;
+  CHECK(rows == 5);
+  // The terminal table: one unit per column, durations as spans.
+  CHECK(s.out.find("downtime min/y [95 % CI]") != std::string::npos);
+  CHECK(s.out.find("41 d 16 h") != std::string::npos);  // 1000h as a span
+}
+
+TEST_CASE("sweep: a repair time swept on one exponential unit gives q = MTTR/(MTTF+MTTR) at every point", "[sweep]") {
+  TempDir tmp("sweep-q");
+  const std::string f = write(tmp, "u.json", std::string(R"({"drsim": 1, "horizon": "10y", "components": [)") + unit("u", "1000h", "10h") +
+                                                 R"(], "service": {"requires": "u"}})");
+  auto s = run_drsim(fmt::format("sweep {} --set /components/u/failures/hw/recovery/repair/mean=5h,20h,50h --trials 300 --out {}", f, tmp / "s.json"), tmp);
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  const json sw = json::parse(slurp(tmp / "s.json"));
+  const double mttr[] = {5, 20, 50};
+  for (int k = 0; k < 3; ++k) {
+    const double q = mttr[k] / (1000 + mttr[k]);
+    near_truth(sw["points"][k]["downtime_min_per_year"], q * kMinPerYear, 0.06, fmt::format("MTTR {} h", mttr[k]));
+    near_truth(sw["points"][k]["delta_min_per_year"], (q - 10.0 / 1010) * kMinPerYear, 0.25, fmt::format("Δ at MTTR {} h", mttr[k]));
+  }
+}
+
+TEST_CASE("sweep: bad input exits 2 with the pointer and a hint, and writes nothing", "[sweep]") {
+  TempDir tmp("sweep-bad");
+  const std::string f = write(tmp, "pair.json", kPair);
+  const std::string out = tmp / "out.json";
+  auto r = run_drsim(fmt::format("sweep {} --set /groups/pair/failover/coverag=0.5 --trials 10 --out {}", f, out), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err == f + ":/groups/pair/failover/coverag: error: --set /groups/pair/failover/coverag=0.5: no key \"coverag\" at /groups/0/failover "
+                     "(hint: did you mean \"coverage\"?)\n"
+                     "drsim sweep: error: 1 of 1 sweep points do not make a valid scenario; nothing was run\n");
+  CHECK_FALSE(std::filesystem::exists(out));
+  r = run_drsim(fmt::format("sweep {} --set /groups/pairs/failover/coverage=0.5 --trials 10 --out {}", f, out), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no element with id \"pairs\" in /groups (hint: did you mean \"pair\"?)") != std::string::npos);
+  r = run_drsim(fmt::format("sweep {} --set /groups/pair/failover/coverage=0.5,1.5 --trials 10 --out {}", f, out), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(":/groups/0/failover/coverage (pair): error: \"coverage\" must be in [0, 1], got 1.5") != std::string::npos);
+  CHECK(r.err.find("the value comes from --set /groups/pair/failover/coverage=1.5)") != std::string::npos);
+  CHECK(r.err.find("1 of 2 sweep points") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
+  r = run_drsim(fmt::format("sweep {} --set /groups/pair/failover/coverage=0.5,0.9 --set /horizon=2y --zip --trials 10", f), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--zip: --set /horizon has 1 values but --set /groups/pair/failover/coverage has 2") != std::string::npos);
+  r = run_drsim(fmt::format("sweep {} --set coverage=0.5", f), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("the pointer must start with \"/\"") != std::string::npos);
+  // A proof-test interval longer than half the horizon: warned, still run.
+  r = run_drsim("sweep " + kSource + "/scenarios/validation/M08-latent-missed-by-test.json --set /components/standby/failures/hidden/proof_test/interval=730h,40000h --trials 20", tmp);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("warning: --set /components/standby/failures/hidden/proof_test/interval=40000h: an interval longer than half the horizon") != std::string::npos);
+  CHECK(r.err.find("interval=730h:") == std::string::npos);
+}
+
+TEST_CASE("importance: A in series with (B parallel C) — FV, Birnbaum, RAW, RRW against their closed forms", "[importance]") {
+  // qA = 2/(98+2) = 0.02, qB = qC = 10/(90+10) = 0.1, independent repairs (no crews).
+  // Q = 1 − (1 − qA)(1 − qB qC) = 1 − 0.98 · 0.99 = 0.0298.
+  // A: Q0 = qB qC = 0.01, Q1 = 1.          B: Q0 = qA = 0.02, Q1 = 1 − (1 − qA)(1 − qC) = 0.118.
+  //   FV = (Q − Q0)/Q, Birnbaum = Q1 − Q0, RAW = Q1/Q, RRW = Q/Q0, fix = (Q − Q0) · 525,600 min/y.
+  TempDir tmp("importance");
+  const std::string f = write(tmp, "sp.json", std::string(R"({"drsim": 1, "title": "A in series with B parallel C", "horizon": "1y", "components": [)") +
+                                                  unit("a", "98h", "2h") + "," + unit("b", "90h", "10h") + "," + unit("c", "90h", "10h") +
+                                                  R"(], "service": {"requires": {"all": ["a", {"any": ["b", "c"]}]}}})");
+  auto r = run_drsim(fmt::format("importance {} --trials 1500 --seed 3 --out {}", f, tmp / "imp.json"), tmp);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(slurp(tmp / "imp.json"));
+  const double qa = 0.02, qb = 0.1, Q = 1 - (1 - qa) * (1 - qb * qb);
+  near_truth(j["base"]["unavailability"], Q, 0.03, "Q");
+  REQUIRE(j["subjects"].size() == 3);
+  // Ranked by what a fix buys: A (0.0198) before B and C (0.0098 each).
+  CHECK(j["subjects"][0]["id"] == "a");
+  CHECK(j["subjects"][0]["rank"] == 1);
+  for (const auto& s : j["subjects"]) {
+    const bool a = s["id"] == "a";
+    const double q0 = a ? qb * qb : qa, q1 = a ? 1.0 : 1 - (1 - qa) * (1 - qb);
+    const std::string id = s["id"];
+    near_truth(s["fussell_vesely"], (Q - q0) / Q, 0.1, id + " FV");
+    near_truth(s["birnbaum"], q1 - q0, 0.1, id + " Birnbaum");
+    near_truth(s["raw"], q1 / Q, 0.1, id + " RAW");
+    near_truth(s["rrw"], Q / q0, 0.1, id + " RRW");
+    near_truth(s["fix_min_per_year"], (Q - q0) * kMinPerYear, 0.1, id + " fix buys");
+  }
+  CHECK(r.out.find("ranked by what a perfect fix buys") != std::string::npos);
+}
+
+TEST_CASE("sensitivity: ranges in the file on one exponential unit, Δ at low and high against q = MTTR/(MTTF+MTTR), sorted by swing", "[sensitivity]") {
+  // Base MTTF 1000 h, MTTR 10 h: q = 10/1010. Repair range 5 h – 15 h: q = 5/1005, 15/1015.
+  // Lifetime range 800 h – 2000 h: q = 10/810, 10/2010. Swings (min/y): repair 5169, lifetime 3891.
+  TempDir tmp("sensitivity");
+  const std::string f = write(tmp, "u.json", R"({"drsim": 1, "horizon": "10y", "components": [{"id": "u", "kind": "generic", "failures": [
+    {"id": "hw", "type": "random", "ttf": {"dist": "exponential", "mean": "1000h", "range": {"mean": {"low": "800h", "high": "2000h"}}},
+     "recovery": {"repair": {"dist": "exponential", "mean": "10h", "range": {"mean": {"low": "5h", "high": "15h", "source": "vendor"}}}}}]}],
+    "service": {"requires": "u"}})");
+  auto v = run_drsim("validate " + f, tmp);
+  CHECK(v.code == 0);
+  auto r = run_drsim(fmt::format("sensitivity {} --trials 400 --out {}", f, tmp / "t.json"), tmp);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(slurp(tmp / "t.json"));
+  REQUIRE(j["parameters"].size() == 2);
+  const double q = 10.0 / 1010;
+  const auto& rep = j["parameters"][0];
+  const auto& ttf = j["parameters"][1];
+  CHECK(rep["path"] == "/components/u/failures/hw/recovery/repair/mean");
+  CHECK(ttf["path"] == "/components/u/failures/hw/ttf/mean");
+  near_truth(rep["delta_low_min_per_year"], (5.0 / 1005 - q) * kMinPerYear, 0.25, "repair low");
+  near_truth(rep["delta_high_min_per_year"], (15.0 / 1015 - q) * kMinPerYear, 0.25, "repair high");
+  near_truth(ttf["delta_low_min_per_year"], (10.0 / 810 - q) * kMinPerYear, 0.25, "lifetime low");
+  near_truth(ttf["delta_high_min_per_year"], (10.0 / 2010 - q) * kMinPerYear, 0.25, "lifetime high");
+  CHECK(rep["swing_min_per_year"].get<double>() > ttf["swing_min_per_year"].get<double>());
+  // --default-range adds the parameters without a range (none here: both have one).
+  auto d = run_drsim(fmt::format("sensitivity {} --default-range 0.5 --trials 50 --out {}", f, tmp / "d.json"), tmp);
+  REQUIRE(d.code == 0);
+  CHECK(json::parse(slurp(tmp / "d.json"))["parameters"].size() == 2);
+}
+
+TEST_CASE("sensitivity: --default-range scales every rate, duration and distribution; bad ranges are refused at their pointer", "[sensitivity]") {
+  TempDir tmp("sensitivity-bad");
+  const std::string u = std::string(R"({"drsim": 1, "horizon": "10y", "components": [)") + unit("u", "1000h", "10h") + R"(], "service": {"requires": "u"}})";
+  const std::string f = write(tmp, "u.json", u);
+  auto r = run_drsim(fmt::format("sensitivity {} --default-range 0.5 --trials 300 --out {}", f, tmp / "t.json"), tmp);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(slurp(tmp / "t.json"));
+  REQUIRE(j["parameters"].size() == 2);  // the lifetime and the repair distributions
+  // ×1.5 on the repair: q = 15/1015; ×0.5 on the lifetime: q = 10/510.
+  for (const auto& p : j["parameters"]) {
+    const bool repair = p["path"] == "/components/u/failures/hw/recovery/repair";
+    near_truth(p["delta_high_min_per_year"], ((repair ? 15.0 / 1015 : 10.0 / 1510) - 10.0 / 1010) * kMinPerYear, 0.3, p["path"].get<std::string>());
+    CHECK(p["high"]["mean"] == (repair ? "15h" : "1500h"));
+  }
+  CHECK(j["parameters"][0]["path"] == "/components/u/failures/hw/ttf");  // ×0.5 doubles q: the larger swing
+  r = run_drsim("sensitivity " + f, tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no parameter has a range, nothing to vary") != std::string::npos);
+  // Bad ranges: at their pointer, with a hint.
+  const std::string bad = write(tmp, "bad.json", R"({"drsim": 1, "horizon": "10y", "components": [{"id": "u", "kind": "generic", "failures": [
+    {"id": "hw", "type": "random", "ttf": {"dist": "exponential", "mean": "1000h", "range": {"mean": {"low": 800, "high": "2000h"}, "meen": {"low": "1h", "high": "2h"}}},
+     "recovery": {"repair": {"dist": "exponential", "mean": "10h", "range": {"mean": {"low": "20h", "high": "30h"}}}}}]}],
+    "service": {"requires": "u"}})");
+  r = run_drsim("validate " + bad, tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(bad + ":/components/0/failures/0/ttf/range/mean/low (u): error: expected a duration, like \"30m\", got 800 (hint: the same kind as \"mean\")") !=
+        std::string::npos);
+  CHECK(r.err.find(bad + ":/components/0/failures/0/ttf/range/meen (u): error: a range for \"meen\", which is not beside it (hint: did you mean \"mean\"?)") !=
+        std::string::npos);
+  CHECK(r.err.find(bad + ":/components/0/failures/0/recovery/repair/range/mean (u): error: the value \"10h\" lies outside its range [\"20h\", \"30h\"] (hint: low <= value <= high)") !=
+        std::string::npos);
+}
