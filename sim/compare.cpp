@@ -29,6 +29,37 @@ void Paired::merge(const Paired& o) {
   d_availability.merge(o.d_availability);
 }
 
+TrialResult after_warm_up(const TrialResult& r, double w, const std::vector<ObjectiveSpec>& specs) {
+  TrialResult c;
+  c.end_time = std::max(0.0, r.end_time - w);
+  c.data_loss = r.data_loss;
+  c.data_loss_events = r.data_loss_events;
+  c.data_losses = r.data_losses;
+  c.events = r.events;
+  c.downtime_by_cause.assign(r.downtime_by_cause.size(), 0);
+  for (const Outage& o : r.outages) {
+    if (o.end <= w) continue;
+    Outage k = o;
+    k.start = std::max(o.start, w) - w;
+    k.end = o.end - w;
+    if (k.detected >= 0) k.detected = std::max(k.detected, std::max(o.start, w)) - w;
+    const double d = k.end - k.start;
+    if (o.full) {
+      c.downtime_full += d;
+      if (o.cause >= 0 && static_cast<std::size_t>(o.cause) < c.downtime_by_cause.size()) c.downtime_by_cause[o.cause] += d;
+    } else {
+      c.downtime_degraded += d;
+    }
+    c.outages.push_back(std::move(k));
+  }
+  c.site_down.resize(r.site_down.size());
+  for (std::size_t s = 0; s < r.site_down.size(); ++s)
+    for (const auto& [a, b] : r.site_down[s])
+      if (b > w) c.site_down[s].emplace_back(std::max(a, w) - w, b - w);
+  judge_objectives(specs, c);
+  return c;
+}
+
 CompareResult run_comparison(const std::vector<const Scenario*>& scs, const CompareOptions& opt) {
   const std::size_t k = scs.size();
   const double horizon = opt.horizon > 0 ? opt.horizon : scs.at(0)->horizon;
@@ -52,13 +83,16 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
     std::vector<double> full(k), deg(k), any(k), loss(k), rto(k), rpo(k), avail(k);
     std::vector<std::vector<ObjectiveSpec>> specs;
     for (const auto* s : scs) specs.push_back(objective_specs(*s));
+    TrialResult clipped;
     for (;;) {
       std::uint64_t b = next.fetch_add(1);
       if (b >= nblocks) break;
       auto& out = blocks[b];
       for (std::uint64_t t = b * block; t < std::min(opt.trials, (b + 1) * block); ++t) {
         for (std::size_t a = 0; a < k; ++a) {
-          const TrialResult& r = engine.run_trial(*models[a], opt.seed, t, horizon);
+          const TrialResult& run = engine.run_trial(*models[a], opt.seed, t, horizon + opt.warm_up);
+          if (opt.warm_up > 0) clipped = after_warm_up(run, opt.warm_up, specs[a]);
+          const TrialResult& r = opt.warm_up > 0 ? clipped : run;
           full[a] = r.downtime_full;
           deg[a] = r.downtime_degraded;
           any[a] = std::any_of(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.full; }) ? 1 : 0;

@@ -17,6 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/statistics.h"
+#include "models/model.h"
+#include "models/objectives.h"
 #include "models/scenario.h"
 
 namespace drsim {
@@ -28,6 +30,13 @@ struct CompareOptions {
   int jobs = 0;                // 0 = all cores
   std::uint64_t block = 100;
   bool random_failures = true; // false: injections only (incident what-ifs)
+  // Hours simulated and discarded before measuring (0 = none): each trial runs for
+  // warm_up + horizon and is measured on [warm_up, warm_up + horizon) — outages clipped
+  // to it (one in progress at warm_up counts from then), downtime recounted, RTOs judged
+  // again on the clipped outages, site RTOs on the clipped intervals. Data loss is
+  // counted over the whole trial (its events carry no times). For long proof-test or
+  // renewal intervals, whose effect a trial that starts all-new understates.
+  double warm_up = 0;
   // Keep every trial's full downtime per alternative (CompareResult::full_by_trial), for
   // paired statistics beyond differences from the base (the planner's importance
   // measures: ratios, differences between two alternatives). 8 bytes per trial each.
@@ -60,6 +69,10 @@ struct CompareResult {
   double horizon = 0;       // hours per trial, as run
   double wall_seconds = 0;
 };
+
+// The trial `r` as seen from `warm_up` hours on (see CompareOptions::warm_up), times
+// shifted so that warm_up is 0; objectives judged again against `specs`.
+TrialResult after_warm_up(const TrialResult& r, double warm_up, const std::vector<ObjectiveSpec>& specs);
 
 // Runs alternatives[0] (the base) and every other scenario on the same trials.
 CompareResult run_comparison(const std::vector<const Scenario*>& alternatives, const CompareOptions& options);

@@ -129,6 +129,31 @@ TEST_CASE("sweep: a repair time swept on one exponential unit gives q = MTTR/(MT
   }
 }
 
+TEST_CASE("sweep --warm-up: measured from a unit's steady state instead of its all-new start", "[sweep]") {
+  // One unit, MTTF = MTTR = 100 h (λ = μ = 0.01/h), up at t = 0: P(down at t) = q (1 − e^−(λ+μ)t), q = 1/2.
+  // Mean over [W, W + H]: q (1 − e^−(λ+μ)W (1 − e^−(λ+μ)H) / ((λ+μ)H)). H = 100 h: W = 0 gives 0.2838;
+  // W = 1000 h gives q (e^−20 ≈ 0). With MTTR 50 h: q = 1/3, λ+μ = 0.03/h.
+  TempDir tmp("warm-up");
+  const std::string f = write(tmp, "u.json", std::string(R"({"drsim": 1, "horizon": "100h", "components": [)") + unit("u", "100h", "100h") +
+                                                 R"(], "service": {"requires": "u"}})");
+  auto mean_q = [](double mttr, double w) {
+    const double l = 0.01, m = 1 / mttr, q = l / (l + m), s = l + m, h = 100;
+    return q * (1 - std::exp(-s * w) * (1 - std::exp(-s * h)) / (s * h));
+  };
+  for (double w : {0.0, 1000.0}) {
+    INFO("warm-up " << w << " h");
+    auto r = run_drsim(fmt::format("sweep {} --set /components/u/failures/hw/recovery/repair/mean=50h --trials 3000 {} --out {}", f,
+                                   w > 0 ? "--warm-up 1000h" : "", tmp / "w.json"), tmp);
+    REQUIRE(r.code == 0);
+    const json j = json::parse(slurp(tmp / "w.json"));
+    CHECK(j["warm_up_hours"] == w);
+    json base_u = j["base"]["availability"], point_u = j["points"][0]["availability"];
+    for (json* a : {&base_u, &point_u}) (*a) = {{"mean", 1 - (*a)["mean"].get<double>()}, {"ci95", {1 - (*a)["ci95"][1].get<double>(), 1 - (*a)["ci95"][0].get<double>()}}};
+    near_truth(base_u, mean_q(100, w), 0.05, "unavailability, MTTR 100 h");
+    near_truth(point_u, mean_q(50, w), 0.06, "unavailability, MTTR 50 h");
+  }
+}
+
 TEST_CASE("sweep: bad input exits 2 with the pointer and a hint, and writes nothing", "[sweep]") {
   TempDir tmp("sweep-bad");
   const std::string f = write(tmp, "pair.json", kPair);
@@ -159,6 +184,10 @@ TEST_CASE("sweep: bad input exits 2 with the pointer and a hint, and writes noth
   CHECK(r.code == 0);
   CHECK(r.err.find("warning: --set /components/standby/failures/hidden/proof_test/interval=40000h: an interval longer than half the horizon") != std::string::npos);
   CHECK(r.err.find("interval=730h:") == std::string::npos);
+  CHECK(r.err.find("(hint: --warm-up 10y to measure from its steady state, or --horizon 46y)") != std::string::npos);
+  r = run_drsim("sweep " + kSource + "/scenarios/validation/M08-latent-missed-by-test.json --set /components/standby/failures/hidden/proof_test/interval=40000h --warm-up 10y --trials 20", tmp);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("warning") == std::string::npos);
 }
 
 TEST_CASE("importance: A in series with (B parallel C) — FV, Birnbaum, RAW, RRW against their closed forms", "[importance]") {

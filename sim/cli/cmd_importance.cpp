@@ -82,6 +82,7 @@ int cmd_importance(const std::vector<std::string>& args) {
       ("seed", po::value<std::string>()->default_value("1"), "random seed")
       ("horizon", po::value<std::string>()->default_value("", "the scenario's"), "length of one trial, like \"1y\"")
       ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads (the result does not depend on it)")
+      ("warm-up", po::value<std::string>()->default_value("", "none"), kWarmUpHelp)
       ("top", po::value<std::string>()->default_value("0", "all"), "print only the first N of the ranking (the JSON has all)")
       ("out", po::value<std::string>()->default_value(""), "write the measures as JSON here (atomically; keys in docs/planning.md)")
       ("progress", po::bool_switch(), "progress on stderr even when it is not a terminal");
@@ -119,6 +120,7 @@ int cmd_importance(const std::vector<std::string>& args) {
     if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\")");
     o.horizon = *hours;
   }
+  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
   const Scenario as_written = load(file);
   const double horizon = o.horizon > 0 ? o.horizon : as_written.horizon;
   std::vector<Edit> common;  // what every alternative, the base included, gets
@@ -150,7 +152,7 @@ int cmd_importance(const std::vector<std::string>& args) {
         r.origin = e.origin;
         s.never.push_back(r);
       }
-    force_down(c, horizon, "importance (" + c.id + " always failed)", s.always);
+    force_down(c, horizon + o.warm_up, "importance (" + c.id + " always failed)", s.always);
     subjects.push_back(std::move(s));
   }
   for (const auto& cc : as_written.common_causes) {
@@ -165,7 +167,7 @@ int cmd_importance(const std::vector<std::string>& args) {
       if (const Group* g = as_written.group(cc.beta_group))
         for (const auto& m : g->members) targets.push_back(m);
     for (const auto& t : targets) {
-      if (const Component* c = as_written.component(t)) force_down(*c, horizon, "importance (" + cc.id + " always present)", s.always);
+      if (const Component* c = as_written.component(t)) force_down(*c, horizon + o.warm_up, "importance (" + cc.id + " always present)", s.always);
       else s.always_skip = "target " + t + " is not a component";
     }
     if (targets.empty()) s.always_skip = "no targets";
@@ -269,7 +271,7 @@ int cmd_importance(const std::vector<std::string>& args) {
   std::cout << text;
   if (!out_json.empty()) {
     nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"kind", "importance"}, {"scenario", file}, {"title", as_written.title},
-                        {"scenario_sha256", as_written.sha256}, {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon},
+                        {"scenario_sha256", as_written.sha256}, {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon}, {"warm_up_hours", o.warm_up},
                         {"base", {{"downtime_min_per_year", ci_json(b.full, scale)}, {"unavailability", ci_json(b.full, 1 / horizon)}}},
                         {"subjects", jsubjects}, {"timing", {{"wall_seconds", res.wall_seconds}}}};
     j["timing"].update(invocation());

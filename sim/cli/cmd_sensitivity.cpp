@@ -148,6 +148,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       ("seed", po::value<std::string>()->default_value("1"), "random seed")
       ("horizon", po::value<std::string>()->default_value("", "the scenario's"), "length of one trial, like \"1y\"")
       ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads (the result does not depend on it)")
+      ("warm-up", po::value<std::string>()->default_value("", "none"), kWarmUpHelp)
       ("top", po::value<std::string>()->default_value("0", "all"), "print only the N largest swings (the JSON has all)")
       ("out", po::value<std::string>()->default_value(""), "write the tornado as JSON here (atomically; keys in docs/planning.md)")
       ("progress", po::bool_switch(), "progress on stderr even when it is not a terminal");
@@ -187,6 +188,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\")");
     o.horizon = *hours;
   }
+  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
   const Scenario base = load(file);
   // The file as JSON, for the values and ids the parameters name.
   json doc;
@@ -260,6 +262,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   if (bad) throw CliError(fmt::format("{} of {} low/high values do not make a valid scenario; nothing was run", bad, 2 * params.size()));
   const double horizon = o.horizon > 0 ? o.horizon : base.horizon;
   o.random_failures = base.injections.empty();
+  if (o.warm_up > 0 && !o.random_failures)
+    throw CliError("--warm-up on a scenario with injections: a drill is measured from its first injection (hint: drop --warm-up)");
   std::vector<const Scenario*> ptrs;
   for (const auto& s : scs) ptrs.push_back(&s);
   Progress progress;
@@ -324,7 +328,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   std::cout << text;
   if (!out_json.empty()) {
     json j = {{"drsim_version", DRSIM_VERSION}, {"kind", "sensitivity"}, {"scenario", file}, {"title", base.title},
-              {"scenario_sha256", base.sha256}, {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon},
+              {"scenario_sha256", base.sha256}, {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon}, {"warm_up_hours", o.warm_up},
               {"random_failures", o.random_failures}, {"default_range", r},
               {"base", {{"downtime_min_per_year", ci_json(res.alt[0].full, scale)}}},
               {"parameters", jparams}, {"timing", {{"wall_seconds", res.wall_seconds}}}};

@@ -103,6 +103,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("seed", po::value<std::string>()->default_value("1"), "random seed")
       ("horizon", po::value<std::string>()->default_value("", "the base scenario's"), "length of one trial, like \"10y\"")
       ("jobs,j", po::value<std::string>()->default_value("0", "all cores"), "worker threads (the result does not depend on it)")
+      ("warm-up", po::value<std::string>()->default_value("", "none"), kWarmUpHelp)
       ("out", po::value<std::string>()->default_value(""), "write the sweep as JSON here (atomically; keys in docs/planning.md)")
       ("csv", po::value<std::string>()->default_value(""), "write one row per point here (atomically; columns in docs/planning.md)")
       ("progress", po::bool_switch(), "progress on stderr even when it is not a terminal");
@@ -121,7 +122,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
              "written in scenarios (30m, 1/y). Several --set make a grid (the last varies fastest);\n"
              "--zip pairs them instead. Every point is validated before any trial runs.\n\n"
              "Intervals (a proof test's interval, a renewal's every) longer than half the horizon\n"
-             "get a warning: a trial sees such an event at most once or twice; use --horizon.\n\n"
+             "get a warning: a trial that starts all-new sees such an event at most once or twice;\n"
+             "--warm-up D simulates D before each trial is measured (the same for every point).\n\n"
              "examples:\n"
              "  drsim sweep scenarios/designs/two-site-baseline.json --set /groups/sites/failover/coverage=0.9,0.99 --trials 200\n"
              "  drsim sweep scenarios/designs/two-site-baseline.json --set /groups/dc1~1lbs/failover/coverage=0.5,0.9 --set /groups/dc2~1lbs/failover/coverage=0.5,0.9 --zip --trials 100 --csv sweep.csv\n"))
@@ -143,6 +145,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"10y\")");
     o.horizon = *hours;
   }
+  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
 
   // The points: indices into each parameter's values.
   std::vector<std::vector<std::size_t>> points;
@@ -191,13 +194,16 @@ int cmd_sweep(const std::vector<std::string>& args) {
     if (key != "interval" && key != "every") continue;
     for (std::size_t i = 0; i < p.values.size(); ++i) {
       auto h = p.values[i].is_string() ? parse_duration(p.values[i].get<std::string>()) : std::nullopt;
-      if (h && *h > horizon / 2)
+      if (h && *h > horizon / 2 && o.warm_up < *h)
         std::cerr << fmt::format("drsim sweep: warning: --set {}={}: an interval longer than half the horizon ({}): a trial sees it at most once, so "
-                                 "its effect is not measured fairly (hint: --horizon {} or longer; drsim has no warm-up period, see docs/planning.md)\n",
-                                 p.path, p.texts[i], format_duration(horizon), format_duration(std::ceil(*h * 10 / kHoursPerYear) * kHoursPerYear));
+                                 "its effect is not measured fairly (hint: --warm-up {} to measure from its steady state, or --horizon {})\n",
+                                 p.path, p.texts[i], format_duration(horizon), format_duration(std::ceil(*h * 2 / kHoursPerYear) * kHoursPerYear),
+                                 format_duration(std::ceil(*h * 10 / kHoursPerYear) * kHoursPerYear));
     }
   }
   o.random_failures = base.injections.empty();
+  if (o.warm_up > 0 && !o.random_failures)
+    throw CliError("--warm-up on a scenario with injections: a drill is measured from its first injection (hint: drop --warm-up)");
   std::vector<const Scenario*> ptrs{&base};
   for (const auto& s : scs) ptrs.push_back(&s);
   Progress progress;
@@ -292,6 +298,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   std::string text = fmt::format("{} — sweep of {} point{}{}, {} paired trials of {} each (seed {}, {:.1f} s)\n",
                                  base.title.empty() ? file : base.title, points.size(), points.size() == 1 ? "" : "s",
                                  zip ? " (zipped)" : params.size() > 1 ? " (grid)" : "", res.trials, format_duration(horizon), o.seed, res.wall_seconds);
+  if (o.warm_up > 0) text += fmt::format("  each trial measured after a warm-up of {}\n", format_duration(o.warm_up));
   text += "  every point on the same trials as the base (common random numbers); Δ = point − base; * = CI excludes 0\n\n";
   text += line(header);
   for (const auto& r : rows) text += line(r);
@@ -299,7 +306,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
 
   if (!out_json.empty()) {
     nlohmann::json j = {{"drsim_version", DRSIM_VERSION}, {"kind", "sweep"}, {"scenario", file}, {"title", base.title},
-                        {"scenario_sha256", base.sha256}, {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon},
+                        {"scenario_sha256", base.sha256}, {"seed", o.seed}, {"trials", res.trials}, {"horizon_hours", horizon}, {"warm_up_hours", o.warm_up},
                         {"random_failures", o.random_failures}, {"zip", zip}, {"parameters", nlohmann::json::array()},
                         {"base", jbase}, {"points", jpoints}, {"timing", {{"wall_seconds", res.wall_seconds}}}};
     for (const auto& p : params) j["parameters"].push_back({{"path", p.path}, {"values", p.values}});

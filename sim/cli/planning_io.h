@@ -19,6 +19,7 @@
 
 #include "analysis/statistics.h"
 #include "models/units.h"
+#include "sim/cli/cli.h"
 
 namespace drsim::cli::planning {
 
@@ -67,5 +68,16 @@ struct Progress {
   }
 };
 inline bool progress_wanted(bool flag) { return flag || ::isatty(2); }
+
+// --warm-up DURATION: hours simulated and discarded before measuring ("" = none).
+inline double warm_up_arg(const std::string& text) {
+  if (text.empty()) return 0;
+  auto h = parse_duration(text);
+  if (!h || !(*h <= 1000 * kHoursPerYear))
+    throw CliError("--warm-up: invalid duration \"" + text + "\" (hint: like \"2y\"; simulated before each trial is measured)");
+  return *h;
+}
+inline constexpr const char* kWarmUpHelp =
+    "simulate this long before measuring each trial (like \"2y\"): the steady state of long proof-test or renewal intervals";
 
 }  // namespace drsim::cli::planning
