@@ -176,6 +176,11 @@ TEST_CASE("sweep: bad input exits 2 with the pointer and a hint, and writes noth
   r = run_drsim(fmt::format("sweep {} --set /groups/pair/failover/coverage=0.5,0.9 --set /horizon=2y --zip --trials 10", f), tmp);
   CHECK(r.code == 2);
   CHECK(r.err.find("--zip: --set /horizon has 1 values but --set /groups/pair/failover/coverage has 2") != std::string::npos);
+  r = run_drsim(fmt::format("sweep {} --set /horizon=2y --trials 10 --out {}", f, out), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err == "drsim sweep: error: a point changes the horizon (2y instead of 1y): every point runs on the base's trials, of one length "
+                 "(hint: --horizon sets it for all; nothing was run)\n");
+  CHECK_FALSE(std::filesystem::exists(out));
   r = run_drsim(fmt::format("sweep {} --set coverage=0.5", f), tmp);
   CHECK(r.code == 2);
   CHECK(r.err.find("the pointer must start with \"/\"") != std::string::npos);

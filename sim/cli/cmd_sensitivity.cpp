@@ -260,6 +260,11 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     }
   }
   if (bad) throw CliError(fmt::format("{} of {} low/high values do not make a valid scenario; nothing was run", bad, 2 * params.size()));
+  for (const auto& p : params)
+    for (int a : {p.low_alt, p.high_alt})
+      if (scs[a].horizon != base.horizon)
+        throw CliError(fmt::format("{}: a range on the horizon: every alternative runs on the base's trials, of one length "
+                                   "(hint: drop that range; --horizon sets it for all; nothing was run)", p.name));
   const double horizon = o.horizon > 0 ? o.horizon : base.horizon;
   o.random_failures = base.injections.empty();
   if (o.warm_up > 0 && !o.random_failures)

@@ -188,6 +188,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
     else if (++bad <= 3) std::cerr << d.format();  // the same mistake would repeat at every point
   }
   if (bad) throw CliError(fmt::format("{} of {} sweep points do not make a valid scenario; nothing was run", bad, points.size()));
+  for (const auto& sc : scs)
+    if (sc.horizon != base.horizon)
+      throw CliError(fmt::format("a point changes the horizon ({} instead of {}): every point runs on the base's trials, of one length "
+                                 "(hint: --horizon sets it for all; nothing was run)", format_duration(sc.horizon), format_duration(base.horizon)));
   const double horizon = o.horizon > 0 ? o.horizon : base.horizon;
   for (const auto& p : params) {
     const std::string key = last_token(p.path);
