@@ -278,8 +278,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   CompareResult res = run_comparison(ptrs, o);
 
   const double scale = min_per_year(horizon);
-  const bool has_rto = std::any_of(objective_specs(base).begin(), objective_specs(base).end(),
-                                   [](const ObjectiveSpec& s) { return s.kind == ObjectiveSpec::Kind::rto; });
+  const std::vector<ObjectiveSpec> specs = objective_specs(base);
+  const bool has_rto = std::any_of(specs.begin(), specs.end(), [](const ObjectiveSpec& s) { return s.kind == ObjectiveSpec::Kind::rto; });
   auto swing = [&](const Param& p) { return std::fabs(res.alt[p.high_alt].d_full.mean() - res.alt[p.low_alt].d_full.mean()) * scale; };
   std::vector<const Param*> order;
   for (const auto& p : params) order.push_back(&p);

@@ -217,8 +217,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
   CompareResult res = run_comparison(ptrs, o);
 
   const double scale = min_per_year(horizon);
-  const bool has_rto = std::any_of(objective_specs(base).begin(), objective_specs(base).end(),
-                                   [](const ObjectiveSpec& s) { return s.kind == ObjectiveSpec::Kind::rto; });
+  const std::vector<ObjectiveSpec> specs = objective_specs(base);
+  const bool has_rto = std::any_of(specs.begin(), specs.end(), [](const ObjectiveSpec& s) { return s.kind == ObjectiveSpec::Kind::rto; });
   // The table: one unit per column.
   std::vector<std::string> header;
   for (const auto& p : params) header.push_back(p.path);
