@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -50,6 +51,9 @@ std::string json_pointer_escape(std::string_view token) {
   }
   return out;
 }
+
+// Reads a scenario file (size-limited, never blocking on a FIFO); problems into `diags`.
+std::optional<std::string> read_scenario_file(const std::string& path, Diagnostics& diags, const LoadOptions& opt);
 
 namespace {
 
@@ -2553,6 +2557,106 @@ std::vector<Patched> apply_variants(json& doc, const LoadOptions& opt, Diagnosti
   return patched;
 }
 
+// ---------------------------------------------------------------- extends
+
+// A scenario may build on another: {"drsim": 1, "extends": "base.json", "title": "...",
+// "patch": [ops]}. The base (relative to this file) is loaded and validated on its own
+// — its problems are reported in it — then this file's top-level keys replace the
+// base's, then its patch applies (the variants' language), then all is validated. The
+// base's variants are not inherited.
+struct ExtPatched {
+  std::string pointer;     // resolved, in the scenario as extended
+  std::string op_pointer;  // "/patch/3" in this file
+  bool has_value = false;  // set or add: the value is written at op_pointer + "/value"
+};
+struct Extension {
+  bool used = false;
+  std::string base;                   // the base's path
+  std::vector<std::string> replaced;  // top-level keys this file writes itself
+  std::vector<ExtPatched> patched;
+};
+
+// Canonical paths of the files being extended on this thread, outermost first: cycles.
+thread_local std::vector<std::string> t_extending;
+constexpr std::size_t kMaxExtendsDepth = 16;
+
+std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
+                                   json* doc_out);
+
+bool resolve_extends(json& doc, const std::string& path, Diagnostics& d, const LoadOptions& opt, Extension& ext) {
+  namespace fs = std::filesystem;
+  const json& e = doc["extends"];
+  if (!e.is_string() || e.get<std::string>().empty()) {
+    d.error("/extends", "expected a file name, got " + (e.is_string() ? std::string("an empty string") : type_of(e)),
+            "the scenario this one builds on, relative to this file, e.g. \"two-site-baseline.json\"");
+    return false;
+  }
+  fs::path bp(e.get<std::string>());
+  if (bp.is_relative()) bp = fs::path(path).parent_path() / bp;
+  ext.base = bp.lexically_normal().string();
+  std::error_code ec;
+  const std::string self = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
+  const std::string canon = fs::weakly_canonical(fs::absolute(bp, ec), ec).string();
+  const bool pushed_self = t_extending.empty() || t_extending.back() != self;
+  if (pushed_self) t_extending.push_back(self);
+  struct Pop {
+    bool on;
+    ~Pop() {
+      if (on) t_extending.pop_back();
+    }
+  } pop{pushed_self};
+  if (std::find(t_extending.begin(), t_extending.end(), canon) != t_extending.end()) {
+    d.error("/extends", "extends " + q(ext.base) + ", which extends this file: a cycle", "a chain of \"extends\" must end in a file without one");
+    return false;
+  }
+  if (t_extending.size() >= kMaxExtendsDepth) {
+    d.error("/extends", fmt::format("more than {} files extend one another", kMaxExtendsDepth), "extend a complete scenario directly");
+    return false;
+  }
+  LoadOptions bo;
+  bo.max_bytes = opt.max_bytes;
+  bo.max_depth = opt.max_depth;
+  Diagnostics bd(ext.base);
+  json base;
+  std::optional<Scenario> bsc;
+  if (auto text = read_scenario_file(ext.base, bd, bo)) {
+    t_extending.push_back(canon);
+    try {
+      bsc = parse_impl(*text, bd, bo, ext.base, &base);
+    } catch (...) {
+      t_extending.pop_back();
+      throw;
+    }
+    t_extending.pop_back();
+  }
+  for (const auto& item : bd.items()) d.add(item);
+  if (!bsc || bd.has_errors()) {
+    d.error("/extends", fmt::format("the scenario it extends, {}, has {} error{}", ext.base, bd.error_count(), bd.error_count() == 1 ? "" : "s"),
+            "a scenario extends a valid one; fix that file first");
+    return false;
+  }
+  ext.used = true;
+  // The base's what-ifs are its own: they need not apply to what this file makes of it.
+  base.erase("variants");
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (it.key() == "extends" || it.key() == "patch") continue;
+    base[it.key()] = *it;
+    if (it.key() != "drsim") ext.replaced.push_back(it.key());
+  }
+  if (auto p = doc.find("patch"); p != doc.end()) {
+    const json wrapper = {{"patch", *p}};
+    const std::size_t errors = d.error_count();
+    auto ops = read_variant(wrapper, "", d);
+    for (const auto& op : ops) {
+      std::string changed = apply_op(base, op, d);
+      if (!changed.empty()) ext.patched.push_back({changed, op.pointer, op.kind != PatchOp::Kind::remove});
+    }
+    if (d.error_count() > errors) return false;
+  }
+  doc = std::move(base);
+  return true;
+}
+
 // ---------------------------------------------------------------- the stages together
 
 std::string too_large(std::uint64_t size, std::size_t limit) {
@@ -2561,7 +2665,8 @@ std::string too_large(std::uint64_t size, std::size_t limit) {
 }
 const char* kTooLargeHint = "a scenario is a few kilobytes of JSON; is this the right file?";
 
-std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt) {
+std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
+                                   json* doc_out) {
   const std::size_t errors_before = diags.error_count();
   const std::size_t items_before = diags.items().size();
   if (text.size() > opt.max_bytes) {
@@ -2603,6 +2708,9 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
     diags.error("", "expected an object at the top level, got " + type_of(doc), kScenarioShape);
     return std::nullopt;
   }
+  Extension ext;
+  if (doc.contains("extends") && !resolve_extends(doc, path, diags, opt, ext)) return std::nullopt;
+  if (doc_out) *doc_out = doc;
   std::vector<Patched> patched = apply_variants(doc, opt, diags);
   for (const auto& e : opt.edits) {
     PatchOp op;
@@ -2624,14 +2732,29 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
   sc.ranges = std::move(ranges);
   for (const auto& item : found.items()) {
     std::string hint = item.hint;
+    std::string pointer = item.pointer;
+    if (ext.used) {
+      // Where it is written: in this file's patch, in a key this file sets, or else in
+      // the scenario as extended.
+      const auto top = pointer.substr(0, pointer.find('/', 1));
+      auto p = std::find_if(ext.patched.rbegin(), ext.patched.rend(), [&](const ExtPatched& e) {
+        return pointer == e.pointer || pointer.rfind(e.pointer + "/", 0) == 0;
+      });
+      if (p != ext.patched.rend()) {
+        if (p->has_value) pointer = p->op_pointer + "/value" + pointer.substr(p->pointer.size());
+        else hint += (hint.empty() ? "" : "; ") + std::string("after ") + p->op_pointer;
+      } else if (std::find(ext.replaced.begin(), ext.replaced.end(), top.empty() ? "" : top.substr(1)) == ext.replaced.end()) {
+        hint += (hint.empty() ? "" : "; ") + fmt::format("at {} of {} as this file extends it", pointer.empty() ? "/" : pointer, ext.base);
+      }
+    }
     for (auto p = patched.rbegin(); p != patched.rend(); ++p)
       if (item.pointer == p->pointer || item.pointer.rfind(p->pointer + "/", 0) == 0) {
         hint += (hint.empty() ? "" : "; ") + (p->variant.empty() ? "the value comes from " + p->op_pointer
                                                                   : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
         break;
       }
-    if (item.severity == Diagnostic::Severity::error) diags.error(item.pointer, item.message, hint);
-    else diags.warning(item.pointer, item.message, hint);
+    if (item.severity == Diagnostic::Severity::error) diags.error(pointer, item.message, hint);
+    else diags.warning(pointer, item.message, hint);
   }
   // Every problem of this file, the duplicate keys and the variants' included, names
   // the part it lies in; the parts are those the checker read, valid ids only.
@@ -2704,7 +2827,7 @@ std::optional<Scenario> parse_scenario(std::string_view text, const std::string&
   if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(file_name);
   const std::size_t errors_before = diags.error_count();
   try {
-    std::optional<Scenario> sc = parse_impl(text, diags, opt);
+    std::optional<Scenario> sc = parse_impl(text, diags, opt, file_name, nullptr);
     if (!sc || diags.error_count() > errors_before) return std::nullopt;
     sc->file = file_name;
     sc->sha256 = sha256_hex(text);
@@ -2718,8 +2841,7 @@ std::optional<Scenario> parse_scenario(std::string_view text, const std::string&
   return std::nullopt;
 }
 
-std::optional<Scenario> load_scenario(const std::string& path, Diagnostics& diags, const LoadOptions& opt) {
-  if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(path);
+std::optional<std::string> read_scenario_file(const std::string& path, Diagnostics& diags, const LoadOptions& opt) {
   // O_NONBLOCK: opening a FIFO without a writer must not hang; cleared below.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -2765,7 +2887,14 @@ std::optional<Scenario> load_scenario(const std::string& path, Diagnostics& diag
     diags.error("", too_large(0, opt.max_bytes), kTooLargeHint);
     return std::nullopt;
   }
-  return parse_scenario(text, path, diags, opt);
+  return text;
+}
+
+std::optional<Scenario> load_scenario(const std::string& path, Diagnostics& diags, const LoadOptions& opt) {
+  if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(path);
+  auto text = read_scenario_file(path, diags, opt);
+  if (!text) return std::nullopt;
+  return parse_scenario(*text, path, diags, opt);
 }
 
 }  // namespace drsim

@@ -290,3 +290,51 @@ TEST_CASE("sensitivity: --default-range scales every rate, duration and distribu
   CHECK(r.err.find(bad + ":/components/0/failures/0/recovery/repair/range/mean (u): error: the value \"10h\" lies outside its range [\"20h\", \"30h\"] (hint: low <= value <= high)") !=
         std::string::npos);
 }
+
+TEST_CASE("extends: a scenario built on another by a patch runs as the patched base; errors where they are written", "[extend]") {
+  TempDir tmp("extend");
+  const std::string base = write(tmp, "base.json", std::string(R"({"drsim": 1, "title": "base", "horizon": "10y", "components": [)") +
+                                                       unit("u", "1000h", "10h") + R"(], "service": {"requires": "u"},
+    "variants": {"slow": {"patch": [{"op": "set", "path": "/components/u/failures/hw/recovery/repair/mean", "value": "20h"}]}}})");
+  const std::string ext = write(tmp, "ext.json", R"(// slower repairs
+    {"drsim": 1, "extends": "base.json", "title": "slow repairs",
+     "patch": [{"op": "set", "path": "/components/u/failures/hw/recovery/repair/mean", "value": "20h"}]})");
+  auto v = run_drsim("validate " + ext, tmp);
+  CHECK(v.code == 0);
+  // The same trials as the base with the same change as a variant: the same numbers.
+  auto a = run_drsim(fmt::format("run {} --trials 200 --seed 3 --out {}", ext, tmp / "a.json"), tmp);
+  auto b = run_drsim(fmt::format("run {} --variant slow --trials 200 --seed 3 --out {}", base, tmp / "b.json"), tmp);
+  REQUIRE(a.code == 0);
+  REQUIRE(b.code == 0);
+  const json ja = json::parse(slurp(tmp / "a.json")), jb = json::parse(slurp(tmp / "b.json"));
+  CHECK(ja["downtime_minutes"] == jb["downtime_minutes"]);
+  CHECK(ja["title"] == "slow repairs");
+
+  auto bad = [&](const std::string& name, const std::string& text) {
+    write(tmp, name, text);
+    return run_drsim("validate " + (tmp / name), tmp).err;
+  };
+  // A patch path to nothing, a value the patch writes that is wrong: at the patch.
+  CHECK(bad("p1.json", R"({"drsim": 1, "extends": "base.json", "patch": [{"op": "remove", "path": "/components/v"}]})") ==
+        tmp / "p1.json" + ":/patch/0/path: error: no element with id \"v\" in /components (hint: did you mean \"u\"?)\n");
+  CHECK(bad("p2.json", R"({"drsim": 1, "extends": "base.json", "patch": [{"op": "set", "path": "/components/u/failures/hw/recovery/repair/mean", "value": "-3h"}]})") ==
+        tmp / "p2.json" + ":/patch/0/value: error: \"mean\" must not be negative, got \"-3h\" (hint: write a positive duration, like \"3h\")\n");
+  // A key the file writes itself: at that key.
+  CHECK(bad("p3.json", R"({"drsim": 1, "extends": "base.json", "service": {"requires": "v"}})") ==
+        tmp / "p3.json" + ":/service/requires: error: unknown id \"v\" (hint: did you mean \"u\"?)\n");
+  // Written in the base, broken by the patch: said so.
+  const std::string e4 = bad("p4.json", R"({"drsim": 1, "extends": "base.json", "patch": [{"op": "set", "path": "/components/u/id", "value": "w"}]})");
+  CHECK(e4.find(tmp / "p4.json" + ":/service/requires: error: unknown id \"u\"") != std::string::npos);
+  CHECK(e4.find("at /service/requires of " + base + " as this file extends it") != std::string::npos);
+  // A broken base: its own problems in it, then the file that extends it.
+  bad("p5.json", R"({"drsim": 1, "extends": "base.json", "patch": [{"op": "set", "path": "/horizon", "value": "2h"}, {"op": "set", "path": "/service/requires", "value": "z"}]})");
+  CHECK(bad("p6.json", R"({"drsim": 1, "extends": "p5.json"})") ==
+        tmp / "p5.json" + ":/patch/1/value: error: unknown id \"z\" (hint: did you mean \"u\"?)\n" + tmp / "p6.json" +
+            ":/extends: error: the scenario it extends, " + tmp / "p5.json" + ", has 1 error (hint: a scenario extends a valid one; fix that file first)\n");
+  write(tmp, "p7.json", R"({"drsim": 1, "extends": "p8.json"})");
+  write(tmp, "p8.json", R"({"drsim": 1, "extends": "p7.json"})");
+  const std::string e7 = run_drsim("validate " + (tmp / "p7.json"), tmp).err;
+  CHECK(e7.find(":/extends: error: extends \"" + tmp / "p7.json" + "\", which extends this file: a cycle") != std::string::npos);
+  CHECK(bad("p9.json", R"({"drsim": 1, "extends": 3})") ==
+        tmp / "p9.json" + ":/extends: error: expected a file name, got number (hint: the scenario this one builds on, relative to this file, e.g. \"two-site-baseline.json\")\n");
+}
