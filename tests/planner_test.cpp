@@ -127,6 +127,16 @@ TEST_CASE("sweep: a repair time swept on one exponential unit gives q = MTTR/(MT
     near_truth(sw["points"][k]["downtime_min_per_year"], q * kMinPerYear, 0.06, fmt::format("MTTR {} h", mttr[k]));
     near_truth(sw["points"][k]["delta_min_per_year"], (q - 10.0 / 1010) * kMinPerYear, 0.25, fmt::format("Δ at MTTR {} h", mttr[k]));
   }
+  // Values as JSON: whole distributions. An alternating renewal process's unavailability
+  // depends on the means only: a fixed 20 h repair and a gamma one of mean 20 h both give 20/1020.
+  s = run_drsim(fmt::format("sweep {} --set '/components/u/failures/hw/recovery/repair={{\"dist\": \"deterministic\", \"value\": \"20h\"}},"
+                            "{{\"dist\": \"gamma\", \"shape\": 3, \"mean\": \"20h\"}}' --trials 300 --out {}", f, tmp / "d.json"), tmp);
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  const json dj = json::parse(slurp(tmp / "d.json"));
+  REQUIRE(dj["points"].size() == 2);
+  CHECK(dj["points"][1]["values"]["/components/u/failures/hw/recovery/repair"]["dist"] == "gamma");
+  for (int k = 0; k < 2; ++k) near_truth(dj["points"][k]["downtime_min_per_year"], 20.0 / 1020 * kMinPerYear, 0.06, fmt::format("distribution {}", k));
 }
 
 TEST_CASE("sweep --warm-up: measured from a unit's steady state instead of its all-new start", "[sweep]") {
