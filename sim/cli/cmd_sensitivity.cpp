@@ -273,6 +273,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   for (const auto& s : scs) ptrs.push_back(&s);
   Progress progress;
   progress.on = progress_wanted(vm["progress"].as<bool>());
+  progress.trials = o.trials;
+  progress.block = o.block;
   progress.what = fmt::format("sensitivity of {} parameters", params.size());
   o.on_block = [&](std::uint64_t d, std::uint64_t t) { progress(d, t); };
   CompareResult res = run_comparison(ptrs, o);

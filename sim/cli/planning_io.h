@@ -7,7 +7,9 @@
 // figures read the same whatever the horizon; probabilities per trial.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -52,10 +54,12 @@ inline std::string csv_cell(const std::string& s) {
 }
 inline std::string csv_num(double x) { return std::isfinite(x) ? fmt::format("{:.10g}", x) : (x > 0 ? "inf" : x < 0 ? "-inf" : "nan"); }
 
-// A progress line on stderr, rewritten in place: "sweep: 37/120 blocks of 100 trials, 12 s".
+// A progress line on stderr, rewritten in place: "sweep of 10 points: 3,700/20,000 trials
+// (every alternative), 12 s elapsed". All alternatives advance together, block by block.
 struct Progress {
   bool on = false;
   std::string what;
+  std::uint64_t trials = 0, block = 100;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last{};
   void operator()(std::uint64_t done, std::uint64_t total) {
@@ -64,7 +68,9 @@ struct Progress {
     if (done < total && now - last < std::chrono::milliseconds(200)) return;
     last = now;
     const double s = std::chrono::duration<double>(now - t0).count();
-    std::cerr << fmt::format("\r{}: {}/{} blocks, {:.0f} s elapsed{}", what, done, total, s, done == total ? "\n" : "") << std::flush;
+    const std::uint64_t t = done == total ? trials : std::min(trials, done * block);
+    std::cerr << fmt::format("\r{}: {}/{} trials (every alternative), {:.0f} s elapsed{}", what, t, trials, s, done == total ? "\n" : "")
+              << std::flush;
   }
 };
 inline bool progress_wanted(bool flag) { return flag || ::isatty(2); }
