@@ -348,3 +348,35 @@ TEST_CASE("extends: a scenario built on another by a patch runs as the patched b
   CHECK(bad("p9.json", R"({"drsim": 1, "extends": 3})") ==
         tmp / "p9.json" + ":/extends: error: expected a file name, got number (hint: the scenario this one builds on, relative to this file, e.g. \"two-site-baseline.json\")\n");
 }
+
+TEST_CASE("importance: a common cause never happening buys what drsim compare says removing it buys, on the same trials", "[importance]") {
+  TempDir tmp("importance-cc");
+  std::string text = kPair;
+  // A power cut shared by both units, and a variant without it.
+  text.replace(text.find(R"("objectives")"), 0, R"("common_causes": [{"id": "power", "targets": ["a", "b"],
+      "failure": {"id": "cut", "type": "external", "rate": "4/y", "duration": {"dist": "exponential", "mean": "3h"}}}],
+    )");
+  text.replace(text.find(R"("p0": )"), 0, R"("no-power": {"patch": [{"op": "remove", "path": "/common_causes/power"}]},
+    )");
+  const std::string f = write(tmp, "pair-cc.json", text);
+  auto i = run_drsim(fmt::format("importance {} --trials 400 --seed 5 --out {}", f, tmp / "imp.json"), tmp);
+  INFO(i.err);
+  REQUIRE(i.code == 0);
+  auto c = run_drsim(fmt::format("compare {} --variant no-power --trials 400 --seed 5 --json {}", f, tmp / "cmp.json"), tmp);
+  REQUIRE(c.code == 0);
+  const json imp = json::parse(slurp(tmp / "imp.json")), cmp = json::parse(slurp(tmp / "cmp.json"));
+  CHECK(imp["base"]["downtime_min_per_year"] == cmp["alternatives"][0]["full_minutes"]);
+  const json* power = nullptr;
+  for (const auto& s : imp["subjects"])
+    if (s["id"] == "power") power = &s;
+  REQUIRE(power);
+  CHECK((*power)["type"] == "common_cause");
+  CHECK((*power)["never_fails_min_per_year"] == cmp["alternatives"][1]["full_minutes"]);
+  const auto& d = cmp["alternatives"][1]["delta_full_minutes"];
+  CHECK((*power)["fix_min_per_year"]["mean"].get<double>() == Approx(-d["mean"].get<double>()).epsilon(1e-9));
+  CHECK((*power)["fix_min_per_year"]["ci95"][0].get<double>() == Approx(-d["ci95"][1].get<double>()).epsilon(1e-9));
+  // The cut takes both units: the service is down through each one (4 a year of 3 h: ~720 min/y).
+  CHECK((*power)["fix_min_per_year"]["ci95"][0].get<double>() > 400);
+  // Always present: both units down for the whole trial, Birnbaum = 1 − Q0 (Q0 small).
+  CHECK((*power)["always_failed_min_per_year"]["mean"].get<double>() == Approx(kMinPerYear).epsilon(1e-3));
+}
