@@ -193,7 +193,6 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   // The file as JSON, for the values and ids the parameters name.
   json doc;
   {
-    Diagnostics d(file);
     std::string text;
     {
       std::ifstream in(file, std::ios::binary);
