@@ -291,6 +291,14 @@ struct Site {
   std::string timezone;  // ["timezone"] informational
 };
 
+// A parameter's plausible span for drsim sensitivity: {"range": {"coverage": {"low":
+// 0.9, "high": 0.99}}} next to "coverage" in the file. Values as written (JSON text).
+struct ParameterRange {
+  std::string pointer;        // of the value, indices resolved ("/groups/4/failover/coverage")
+  std::string low, high;      // JSON text: a number, or a duration or rate string
+  std::string range_pointer;  // of the {"low", "high"} object
+};
+
 struct Scenario {
   std::string file;         // the path it was loaded from
   std::string sha256;       // of the file's bytes
@@ -311,6 +319,7 @@ struct Scenario {
   std::vector<Injection> injections;
   std::map<std::string, std::string> expected;  // ["expected"] validation models: closed forms
   std::vector<std::string> variant_names;       // ["variants"] names of overlays in the file
+  std::vector<ParameterRange> ranges;           // every "range" in the file (sensitivity), in file order
 
   const Component* component(const std::string& id) const;
   const Group* group(const std::string& id) const;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -50,6 +51,9 @@ std::string json_pointer_escape(std::string_view token) {
   }
   return out;
 }
+
+// Reads a scenario file (size-limited, never blocking on a FIFO); problems into `diags`.
+std::optional<std::string> read_scenario_file(const std::string& path, Diagnostics& diags, const LoadOptions& opt);
 
 namespace {
 
@@ -2169,6 +2173,8 @@ struct PatchOp {
   std::string path;
   const json* value = nullptr;
   std::string pointer;  // of the operation in the file
+  std::string origin;   // not in the file (an Edit): messages at `path`, prefixed by this
+  bool must_exist = false;
 };
 
 std::vector<std::string> keys_in(const json& obj) {
@@ -2271,14 +2277,19 @@ std::vector<PatchOp> read_variant(const json& v, const std::string& vp, Diagnost
 // Applies one operation. Path segments after an array may be an element's "id".
 // Returns the resolved pointer of what changed, or "" after reporting a problem.
 std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
-  const std::string pp = at(op.pointer, "path");
+  const std::string pp = op.origin.empty() ? at(op.pointer, "path") : op.path;
+  struct Report {
+    Diagnostics& d;
+    const std::string& origin;
+    void error(const std::string& p, const std::string& m, const std::string& h) { d.error(p, origin.empty() ? m : origin + ": " + m, h); }
+  } rep{d, op.origin};
   const char* path_hint = "a JSON pointer such as \"/components/dc1~1lb-a/failures/hw/ttf\" (\"~1\" stands for \"/\")";
   if (op.path.empty()) {
-    d.error(pp, "a patch cannot replace the whole scenario", "name a part, e.g. \"/horizon\"");
+    rep.error(pp, "a patch cannot replace the whole scenario", "name a part, e.g. \"/horizon\"");
     return {};
   }
   if (op.path[0] != '/') {
-    d.error(pp, "invalid path " + q(op.path) + ": it must start with \"/\"", path_hint);
+    rep.error(pp, "invalid path " + q(op.path) + ": it must start with \"/\"", path_hint);
     return {};
   }
   std::vector<std::string> tokens;
@@ -2292,7 +2303,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       } else if (k + 1 < raw.size() && (raw[k + 1] == '0' || raw[k + 1] == '1')) {
         tok += raw[++k] == '0' ? '~' : '/';
       } else {
-        d.error(pp, "invalid path " + q(op.path) + ": \"~\" must be followed by 0 or 1", "\"~1\" stands for \"/\" and \"~0\" for \"~\"");
+        rep.error(pp, "invalid path " + q(op.path) + ": \"~\" must be followed by 0 or 1", "\"~1\" stands for \"/\" and \"~0\" for \"~\"");
         return {};
       }
     }
@@ -2301,7 +2312,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
     i = e + 1;
   }
   if (tokens[0] == "variants") {
-    d.error(pp, "a patch cannot change \"variants\"", "patch the scenario's parts, e.g. \"/horizon\"");
+    rep.error(pp, "a patch cannot change \"variants\"", "patch the scenario's parts, e.g. \"/horizon\"");
     return {};
   }
   json* cur = &doc;
@@ -2317,7 +2328,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
     if (cur->is_object()) {
       auto f = cur->find(tok);
       if (f == cur->end()) {
-        if (last && op.kind != PatchOp::Kind::remove) {
+        if (last && op.kind != PatchOp::Kind::remove && !(op.kind == PatchOp::Kind::set && op.must_exist)) {
           parent = cur;
           key = tok;
           exists = false;
@@ -2326,7 +2337,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
         }
         auto keys = keys_in(*cur);
         std::string n = nearest(tok, keys);
-        d.error(pp, "no key " + q(tok) + " at " + where_now,
+        rep.error(pp, "no key " + q(tok) + " at " + where_now,
                 !n.empty() ? "did you mean " + q(n) + "?" : keys.empty() ? "the object there is empty" : "keys there: " + join(keys));
         return {};
       }
@@ -2347,7 +2358,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       if (digits) {
         idx = std::stoul(tok);
         if (idx >= cur->size()) {
-          d.error(pp, fmt::format("index {} is past the end of {} ({} element{})", idx, where_now, cur->size(), cur->size() == 1 ? "" : "s"),
+          rep.error(pp, fmt::format("index {} is past the end of {} ({} element{})", idx, where_now, cur->size(), cur->size() == 1 ? "" : "s"),
                   "indices start at 0; \"add\" with \"-\" appends");
           return {};
         }
@@ -2374,7 +2385,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
               slash_hint = "write the \"/\" in " + q(joined) + " as \"~1\": " + q(json_pointer_escape(joined));
           }
           std::string n = nearest(tok, ids);
-          d.error(pp, "no element with id " + q(tok) + " in " + where_now,
+          rep.error(pp, "no element with id " + q(tok) + " in " + where_now,
                   !slash_hint.empty() ? slash_hint
                   : !n.empty()        ? "did you mean " + q(n) + "?"
                   : ids.empty()       ? "the elements there have no ids; use an index"
@@ -2387,14 +2398,14 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       cur = &(*cur)[idx];
       walked = at(walked, idx);
     } else {
-      d.error(pp, "no key " + q(tok) + " at " + where_now + ": it is a " + type_of(*cur), "a path can only go into objects and arrays");
+      rep.error(pp, "no key " + q(tok) + " at " + where_now + ": it is a " + type_of(*cur), "a path can only go into objects and arrays");
       return {};
     }
   }
   switch (op.kind) {
     case PatchOp::Kind::set:
       if (!exists && parent->is_array()) {
-        d.error(pp, "nothing to set at " + walked, "use \"add\" to append to an array");
+        rep.error(pp, "nothing to set at " + walked, "use \"add\" to append to an array");
         return {};
       }
       if (exists) *cur = *op.value;
@@ -2408,7 +2419,7 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       if (exists && cur->is_array()) {
         cur->push_back(*op.value);
       } else if (exists) {
-        d.error(pp, "there is already a value at " + walked, "use \"set\" to replace it; \"add\" creates a key or appends to an array");
+        rep.error(pp, "there is already a value at " + walked, "use \"set\" to replace it; \"add\" creates a key or appends to an array");
         return {};
       } else if (parent->is_object()) {
         (*parent)[key] = *op.value;
@@ -2418,6 +2429,86 @@ std::string apply_op(json& doc, const PatchOp& op, Diagnostics& d) {
       break;
   }
   return walked;
+}
+
+// ---------------------------------------------------------------- ranges (sensitivity)
+
+// Takes every "range" out of the document (the checker never sees them) into `out`,
+// checking each: an object of {"low", "high"} per sibling key, of the sibling's kind
+// (number, duration or rate), low <= value <= high.
+void take_ranges(json& j, const std::string& p, std::vector<ParameterRange>& out, Diagnostics& d) {
+  if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) take_ranges(j[i], at(p, i), out, d);
+    return;
+  }
+  if (!j.is_object()) return;
+  auto r = j.find("range");
+  if (r != j.end()) {
+    const std::string rp = at(p, "range");
+    const char* shape = "{\"range\": {\"coverage\": {\"low\": 0.9, \"high\": 0.99}}} next to \"coverage\"";
+    if (!r->is_object()) {
+      d.error(rp, "expected an object, got " + type_of(*r), shape);
+    } else {
+      for (auto it = r->begin(); it != r->end(); ++it) {
+        const std::string ep = at(rp, it.key());
+        auto sib = j.find(it.key());
+        if (it.key() == "range" || sib == j.end()) {
+          std::vector<std::string> keys;
+          for (auto k = j.begin(); k != j.end(); ++k)
+            if (k.key() != "range") keys.push_back(k.key());
+          std::string n = nearest(it.key(), keys);
+          d.error(ep, "a range for " + q(it.key()) + ", which is not beside it", n.empty() ? "a range names a key of the object it is in" : "did you mean " + q(n) + "?");
+          continue;
+        }
+        if (!it->is_object()) {
+          d.error(ep, "expected an object, got " + type_of(*it), "{\"low\": ..., \"high\": ...}");
+          continue;
+        }
+        bool ok = true;
+        for (auto k = it->begin(); k != it->end(); ++k)
+          if (k.key() != "low" && k.key() != "high" && k.key() != "source" && k.key() != "note") {
+            std::string n = nearest(k.key(), {"low", "high"});
+            d.error(at(ep, k.key()), "unknown key " + q(k.key()), (n.empty() ? "" : "did you mean " + q(n) + "? ") + "allowed keys: low, high, source, note");
+            ok = false;
+          }
+        for (const char* k : {"low", "high"})
+          if (!it->contains(k)) {
+            d.error(ep, std::string("missing required key \"") + k + "\"", "a range is {\"low\": ..., \"high\": ...}");
+            ok = false;
+          }
+        if (!ok) continue;
+        // The sibling's kind decides how low and high read.
+        auto value_of = [&](const json& v) -> std::optional<double> {
+          if (sib->is_number()) return v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt;
+          if (!sib->is_string() || !v.is_string()) return std::nullopt;
+          const std::string s = sib->get<std::string>(), t = v.get<std::string>();
+          if (parse_rate(s)) return parse_rate(t);
+          if (parse_duration(s)) return parse_duration(t);
+          return std::nullopt;
+        };
+        const auto here = value_of(*sib);
+        if (!here) {
+          d.error(ep, "a range for " + q(it.key()) + ", which is a " + type_of(*sib) + " (" + sib->dump() + ")",
+                  "a range applies to a number, a duration or a rate");
+          continue;
+        }
+        const char* kind = sib->is_number() ? "a number" : parse_rate(sib->get<std::string>()) ? "a rate, like \"1/y\"" : "a duration, like \"30m\"";
+        const auto lo = value_of((*it)["low"]), hi = value_of((*it)["high"]);
+        if (!lo) d.error(at(ep, "low"), "expected " + std::string(kind) + ", got " + (*it)["low"].dump(), std::string("the same kind as ") + q(it.key()));
+        if (!hi) d.error(at(ep, "high"), "expected " + std::string(kind) + ", got " + (*it)["high"].dump(), std::string("the same kind as ") + q(it.key()));
+        if (!lo || !hi) continue;
+        if (!(*lo <= *here && *here <= *hi)) {
+          d.error(ep, fmt::format("the value {} lies outside its range [{}, {}]", sib->dump(), (*it)["low"].dump(), (*it)["high"].dump()),
+                  "low <= value <= high");
+          continue;
+        }
+        out.push_back({at(p, it.key()), (*it)["low"].dump(), (*it)["high"].dump(), ep});
+      }
+    }
+    j.erase(r);
+  }
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "variants") take_ranges(*it, at(p, it.key()), out, d);
 }
 
 // What a requested variant changed, to point messages about it at the variant.
@@ -2466,6 +2557,106 @@ std::vector<Patched> apply_variants(json& doc, const LoadOptions& opt, Diagnosti
   return patched;
 }
 
+// ---------------------------------------------------------------- extends
+
+// A scenario may build on another: {"drsim": 1, "extends": "base.json", "title": "...",
+// "patch": [ops]}. The base (relative to this file) is loaded and validated on its own
+// — its problems are reported in it — then this file's top-level keys replace the
+// base's, then its patch applies (the variants' language), then all is validated. The
+// base's variants are not inherited.
+struct ExtPatched {
+  std::string pointer;     // resolved, in the scenario as extended
+  std::string op_pointer;  // "/patch/3" in this file
+  bool has_value = false;  // set or add: the value is written at op_pointer + "/value"
+};
+struct Extension {
+  bool used = false;
+  std::string base;                   // the base's path
+  std::vector<std::string> replaced;  // top-level keys this file writes itself
+  std::vector<ExtPatched> patched;
+};
+
+// Canonical paths of the files being extended on this thread, outermost first: cycles.
+thread_local std::vector<std::string> t_extending;
+constexpr std::size_t kMaxExtendsDepth = 16;
+
+std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
+                                   json* doc_out);
+
+bool resolve_extends(json& doc, const std::string& path, Diagnostics& d, const LoadOptions& opt, Extension& ext) {
+  namespace fs = std::filesystem;
+  const json& e = doc["extends"];
+  if (!e.is_string() || e.get<std::string>().empty()) {
+    d.error("/extends", "expected a file name, got " + (e.is_string() ? std::string("an empty string") : type_of(e)),
+            "the scenario this one builds on, relative to this file, e.g. \"two-site-baseline.json\"");
+    return false;
+  }
+  fs::path bp(e.get<std::string>());
+  if (bp.is_relative()) bp = fs::path(path).parent_path() / bp;
+  ext.base = bp.lexically_normal().string();
+  std::error_code ec;
+  const std::string self = fs::weakly_canonical(fs::absolute(path, ec), ec).string();
+  const std::string canon = fs::weakly_canonical(fs::absolute(bp, ec), ec).string();
+  const bool pushed_self = t_extending.empty() || t_extending.back() != self;
+  if (pushed_self) t_extending.push_back(self);
+  struct Pop {
+    bool on;
+    ~Pop() {
+      if (on) t_extending.pop_back();
+    }
+  } pop{pushed_self};
+  if (std::find(t_extending.begin(), t_extending.end(), canon) != t_extending.end()) {
+    d.error("/extends", "extends " + q(ext.base) + ", which extends this file: a cycle", "a chain of \"extends\" must end in a file without one");
+    return false;
+  }
+  if (t_extending.size() >= kMaxExtendsDepth) {
+    d.error("/extends", fmt::format("more than {} files extend one another", kMaxExtendsDepth), "extend a complete scenario directly");
+    return false;
+  }
+  LoadOptions bo;
+  bo.max_bytes = opt.max_bytes;
+  bo.max_depth = opt.max_depth;
+  Diagnostics bd(ext.base);
+  json base;
+  std::optional<Scenario> bsc;
+  if (auto text = read_scenario_file(ext.base, bd, bo)) {
+    t_extending.push_back(canon);
+    try {
+      bsc = parse_impl(*text, bd, bo, ext.base, &base);
+    } catch (...) {
+      t_extending.pop_back();
+      throw;
+    }
+    t_extending.pop_back();
+  }
+  for (const auto& item : bd.items()) d.add(item);
+  if (!bsc || bd.has_errors()) {
+    d.error("/extends", fmt::format("the scenario it extends, {}, has {} error{}", ext.base, bd.error_count(), bd.error_count() == 1 ? "" : "s"),
+            "a scenario extends a valid one; fix that file first");
+    return false;
+  }
+  ext.used = true;
+  // The base's what-ifs are its own: they need not apply to what this file makes of it.
+  base.erase("variants");
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (it.key() == "extends" || it.key() == "patch") continue;
+    base[it.key()] = *it;
+    if (it.key() != "drsim") ext.replaced.push_back(it.key());
+  }
+  if (auto p = doc.find("patch"); p != doc.end()) {
+    const json wrapper = {{"patch", *p}};
+    const std::size_t errors = d.error_count();
+    auto ops = read_variant(wrapper, "", d);
+    for (const auto& op : ops) {
+      std::string changed = apply_op(base, op, d);
+      if (!changed.empty()) ext.patched.push_back({changed, op.pointer, op.kind != PatchOp::Kind::remove});
+    }
+    if (d.error_count() > errors) return false;
+  }
+  doc = std::move(base);
+  return true;
+}
+
 // ---------------------------------------------------------------- the stages together
 
 std::string too_large(std::uint64_t size, std::size_t limit) {
@@ -2474,7 +2665,8 @@ std::string too_large(std::uint64_t size, std::size_t limit) {
 }
 const char* kTooLargeHint = "a scenario is a few kilobytes of JSON; is this the right file?";
 
-std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt) {
+std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
+                                   json* doc_out) {
   const std::size_t errors_before = diags.error_count();
   const std::size_t items_before = diags.items().size();
   if (text.size() > opt.max_bytes) {
@@ -2516,21 +2708,53 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
     diags.error("", "expected an object at the top level, got " + type_of(doc), kScenarioShape);
     return std::nullopt;
   }
+  Extension ext;
+  if (doc.contains("extends") && !resolve_extends(doc, path, diags, opt, ext)) return std::nullopt;
+  if (doc_out) *doc_out = doc;
   std::vector<Patched> patched = apply_variants(doc, opt, diags);
+  for (const auto& e : opt.edits) {
+    PatchOp op;
+    op.kind = e.op == Edit::Op::set ? PatchOp::Kind::set : e.op == Edit::Op::remove ? PatchOp::Kind::remove : PatchOp::Kind::add;
+    op.path = e.path;
+    op.value = &e.value;
+    op.origin = e.origin.empty() ? "edit" : e.origin;
+    op.must_exist = e.must_exist;
+    std::string changed = apply_op(doc, op, diags);
+    if (!changed.empty()) patched.push_back({changed, "", op.origin});
+  }
   // Validate into a scratch list first, so that a problem in a value a variant wrote
   // can say which variant wrote it.
   Diagnostics found(diags.file());
   Checker checker(found, /*quiet=*/diags.error_count() > errors_before);
+  std::vector<ParameterRange> ranges;
+  take_ranges(doc, "", ranges, found);
   Scenario sc = checker.run(doc);
+  sc.ranges = std::move(ranges);
   for (const auto& item : found.items()) {
     std::string hint = item.hint;
+    std::string pointer = item.pointer;
+    if (ext.used) {
+      // Where it is written: in this file's patch, in a key this file sets, or else in
+      // the scenario as extended.
+      const auto top = pointer.substr(0, pointer.find('/', 1));
+      auto p = std::find_if(ext.patched.rbegin(), ext.patched.rend(), [&](const ExtPatched& e) {
+        return pointer == e.pointer || pointer.rfind(e.pointer + "/", 0) == 0;
+      });
+      if (p != ext.patched.rend()) {
+        if (p->has_value) pointer = p->op_pointer + "/value" + pointer.substr(p->pointer.size());
+        else hint += (hint.empty() ? "" : "; ") + std::string("after ") + p->op_pointer;
+      } else if (std::find(ext.replaced.begin(), ext.replaced.end(), top.empty() ? "" : top.substr(1)) == ext.replaced.end()) {
+        hint += (hint.empty() ? "" : "; ") + fmt::format("at {} of {} as this file extends it", pointer.empty() ? "/" : pointer, ext.base);
+      }
+    }
     for (auto p = patched.rbegin(); p != patched.rend(); ++p)
       if (item.pointer == p->pointer || item.pointer.rfind(p->pointer + "/", 0) == 0) {
-        hint += (hint.empty() ? "" : "; ") + std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")";
+        hint += (hint.empty() ? "" : "; ") + (p->variant.empty() ? "the value comes from " + p->op_pointer
+                                                                  : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
         break;
       }
-    if (item.severity == Diagnostic::Severity::error) diags.error(item.pointer, item.message, hint);
-    else diags.warning(item.pointer, item.message, hint);
+    if (item.severity == Diagnostic::Severity::error) diags.error(pointer, item.message, hint);
+    else diags.warning(pointer, item.message, hint);
   }
   // Every problem of this file, the duplicate keys and the variants' included, names
   // the part it lies in; the parts are those the checker read, valid ids only.
@@ -2603,7 +2827,7 @@ std::optional<Scenario> parse_scenario(std::string_view text, const std::string&
   if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(file_name);
   const std::size_t errors_before = diags.error_count();
   try {
-    std::optional<Scenario> sc = parse_impl(text, diags, opt);
+    std::optional<Scenario> sc = parse_impl(text, diags, opt, file_name, nullptr);
     if (!sc || diags.error_count() > errors_before) return std::nullopt;
     sc->file = file_name;
     sc->sha256 = sha256_hex(text);
@@ -2617,8 +2841,7 @@ std::optional<Scenario> parse_scenario(std::string_view text, const std::string&
   return std::nullopt;
 }
 
-std::optional<Scenario> load_scenario(const std::string& path, Diagnostics& diags, const LoadOptions& opt) {
-  if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(path);
+std::optional<std::string> read_scenario_file(const std::string& path, Diagnostics& diags, const LoadOptions& opt) {
   // O_NONBLOCK: opening a FIFO without a writer must not hang; cleared below.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -2664,7 +2887,14 @@ std::optional<Scenario> load_scenario(const std::string& path, Diagnostics& diag
     diags.error("", too_large(0, opt.max_bytes), kTooLargeHint);
     return std::nullopt;
   }
-  return parse_scenario(text, path, diags, opt);
+  return text;
+}
+
+std::optional<Scenario> load_scenario(const std::string& path, Diagnostics& diags, const LoadOptions& opt) {
+  if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(path);
+  auto text = read_scenario_file(path, diags, opt);
+  if (!text) return std::nullopt;
+  return parse_scenario(*text, path, diags, opt);
 }
 
 }  // namespace drsim

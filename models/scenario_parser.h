@@ -17,10 +17,25 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/diagnostics.h"
 #include "models/scenario.h"
 
 namespace drsim {
+
+// One operation of the patch language (docs/scenario-format.md, "Variants") given by a
+// program rather than written in the file: drsim sweep's --set, the planner's "never
+// fails" and "always failed" alternatives. Paths may name array elements by "id".
+struct Edit {
+  enum class Op { set, remove, add } op = Op::set;
+  std::string path;
+  nlohmann::json value;   // for set and add
+  std::string origin;     // who asked, for messages: "--set /horizon=2y"
+  // set only: the path must already hold a value (a sweep varies what is written; a
+  // pointer to nothing is a typo, not a new key).
+  bool must_exist = true;
+};
 
 struct LoadOptions {
   // Files larger than this many bytes are refused before they are read (default
@@ -32,6 +47,10 @@ struct LoadOptions {
   // Deepest nesting of arrays and objects accepted (default 256); deeper input is
   // refused before the JSON parser sees it.
   std::size_t max_depth = 256;
+  // Applied in order after the variants, before validation. A path that resolves to
+  // nothing is an error at the path as given, the message prefixed by the origin; a
+  // problem validation finds in a value an edit wrote names the edit's origin in its hint.
+  std::vector<Edit> edits;
 };
 
 /// Reads, parses and validates the scenario file at `path`.

@@ -1,6 +1,7 @@
 #include "sim/compare.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -28,6 +29,37 @@ void Paired::merge(const Paired& o) {
   d_availability.merge(o.d_availability);
 }
 
+TrialResult after_warm_up(const TrialResult& r, double w, const std::vector<ObjectiveSpec>& specs) {
+  TrialResult c;
+  c.end_time = std::max(0.0, r.end_time - w);
+  c.data_loss = r.data_loss;
+  c.data_loss_events = r.data_loss_events;
+  c.data_losses = r.data_losses;
+  c.events = r.events;
+  c.downtime_by_cause.assign(r.downtime_by_cause.size(), 0);
+  for (const Outage& o : r.outages) {
+    if (o.end <= w) continue;
+    Outage k = o;
+    k.start = std::max(o.start, w) - w;
+    k.end = o.end - w;
+    if (k.detected >= 0) k.detected = std::max(k.detected, std::max(o.start, w)) - w;
+    const double d = k.end - k.start;
+    if (o.full) {
+      c.downtime_full += d;
+      if (o.cause >= 0 && static_cast<std::size_t>(o.cause) < c.downtime_by_cause.size()) c.downtime_by_cause[o.cause] += d;
+    } else {
+      c.downtime_degraded += d;
+    }
+    c.outages.push_back(std::move(k));
+  }
+  c.site_down.resize(r.site_down.size());
+  for (std::size_t s = 0; s < r.site_down.size(); ++s)
+    for (const auto& [a, b] : r.site_down[s])
+      if (b > w) c.site_down[s].emplace_back(std::max(a, w) - w, b - w);
+  judge_objectives(specs, c);
+  return c;
+}
+
 CompareResult run_comparison(const std::vector<const Scenario*>& scs, const CompareOptions& opt) {
   const std::size_t k = scs.size();
   const double horizon = opt.horizon > 0 ? opt.horizon : scs.at(0)->horizon;
@@ -37,6 +69,9 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
   jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, nblocks)));
 
   std::vector<std::vector<Paired>> blocks(nblocks, std::vector<Paired>(k));
+  std::vector<std::vector<double>> kept(opt.keep_trials ? k : 0, std::vector<double>(opt.keep_trials ? opt.trials : 0));
+  std::atomic<std::uint64_t> done{0};
+  std::mutex report_mutex;
   std::atomic<std::uint64_t> next{0};
   auto t0 = std::chrono::steady_clock::now();
   auto worker = [&]() {
@@ -48,13 +83,16 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
     std::vector<double> full(k), deg(k), any(k), loss(k), rto(k), rpo(k), avail(k);
     std::vector<std::vector<ObjectiveSpec>> specs;
     for (const auto* s : scs) specs.push_back(objective_specs(*s));
+    TrialResult clipped;
     for (;;) {
       std::uint64_t b = next.fetch_add(1);
       if (b >= nblocks) break;
       auto& out = blocks[b];
       for (std::uint64_t t = b * block; t < std::min(opt.trials, (b + 1) * block); ++t) {
         for (std::size_t a = 0; a < k; ++a) {
-          const TrialResult& r = engine.run_trial(*models[a], opt.seed, t, horizon);
+          const TrialResult& run = engine.run_trial(*models[a], opt.seed, t, horizon + opt.warm_up);
+          if (opt.warm_up > 0) clipped = after_warm_up(run, opt.warm_up, specs[a]);
+          const TrialResult& r = opt.warm_up > 0 ? clipped : run;
           full[a] = r.downtime_full;
           deg[a] = r.downtime_degraded;
           any[a] = std::any_of(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.full; }) ? 1 : 0;
@@ -63,6 +101,7 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           for (std::size_t q = 0; q < specs[a].size() && q < r.objectives.size(); ++q)
             if (r.objectives[q].breached > 0) (specs[a][q].kind == ObjectiveSpec::Kind::rto ? rto[a] : rpo[a]) = 1;
           avail[a] = r.end_time > 0 ? 1 - r.downtime_full / r.end_time : 1;
+          if (opt.keep_trials) kept[a][t] = r.downtime_full;  // distinct trials: no two threads write one slot
         }
         for (std::size_t a = 0; a < k; ++a) {
           auto& p = out[a];
@@ -82,6 +121,11 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           p.d_availability.add(avail[a] - avail[0]);
         }
       }
+      const std::uint64_t d = done.fetch_add(1) + 1;
+      if (opt.on_block) {
+        std::lock_guard<std::mutex> lock(report_mutex);
+        opt.on_block(d, nblocks);
+      }
     }
   };
   std::vector<std::thread> threads;
@@ -92,6 +136,8 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
   for (const auto& b : blocks)
     for (std::size_t a = 0; a < k; ++a) res.alt[a].merge(b[a]);
   res.trials = opt.trials;
+  res.full_by_trial = std::move(kept);
+  res.horizon = horizon;
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return res;
 }

@@ -10,12 +10,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "analysis/statistics.h"
+#include "models/model.h"
+#include "models/objectives.h"
 #include "models/scenario.h"
 
 namespace drsim {
@@ -27,6 +30,20 @@ struct CompareOptions {
   int jobs = 0;                // 0 = all cores
   std::uint64_t block = 100;
   bool random_failures = true; // false: injections only (incident what-ifs)
+  // Hours simulated and discarded before measuring (0 = none): each trial runs for
+  // warm_up + horizon and is measured on [warm_up, warm_up + horizon) — outages clipped
+  // to it (one in progress at warm_up counts from then), downtime recounted, RTOs judged
+  // again on the clipped outages, site RTOs on the clipped intervals. Data loss is
+  // counted over the whole trial (its events carry no times). For long proof-test or
+  // renewal intervals, whose effect a trial that starts all-new understates.
+  double warm_up = 0;
+  // Keep every trial's full downtime per alternative (CompareResult::full_by_trial), for
+  // paired statistics beyond differences from the base (the planner's importance
+  // measures: ratios, differences between two alternatives). 8 bytes per trial each.
+  bool keep_trials = false;
+  // Called after each block with the blocks done and the total (progress lines); from
+  // worker threads, one call at a time. Unset: nothing.
+  std::function<void(std::uint64_t done, std::uint64_t total)> on_block;
 };
 
 struct Paired {
@@ -47,8 +64,15 @@ struct Paired {
 struct CompareResult {
   std::uint64_t trials = 0;
   std::vector<Paired> alt;  // [0] = the base against itself (differences 0), then each alternative
+  // With CompareOptions::keep_trials: [alternative][trial], full downtime in hours.
+  std::vector<std::vector<double>> full_by_trial;
+  double horizon = 0;       // hours per trial, as run
   double wall_seconds = 0;
 };
+
+// The trial `r` as seen from `warm_up` hours on (see CompareOptions::warm_up), times
+// shifted so that warm_up is 0; objectives judged again against `specs`.
+TrialResult after_warm_up(const TrialResult& r, double warm_up, const std::vector<ObjectiveSpec>& specs);
 
 // Runs alternatives[0] (the base) and every other scenario on the same trials.
 CompareResult run_comparison(const std::vector<const Scenario*>& alternatives, const CompareOptions& options);

@@ -1,4 +1,5 @@
 // drsim: the command-line program. One executable, one subcommand per job.
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -16,6 +17,9 @@ int cmd_compare(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args);
 int cmd_analyze(const std::vector<std::string>& args);
 int cmd_report(const std::vector<std::string>& args);
+int cmd_sweep(const std::vector<std::string>& args);
+int cmd_importance(const std::vector<std::string>& args);
+int cmd_sensitivity(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -26,6 +30,9 @@ const std::vector<Command>& commands() {
       {"analyze", "exact availability of a Markovian scenario (CTMC, Eigen)", cmd_analyze},
       {"merge", "combine the shards of a cluster run into one results.json", cmd_merge},
       {"compare", "what a change buys: paired Monte Carlo of variants with common random numbers", cmd_compare},
+      {"sweep", "vary parameters over a grid, every point paired with the base (common random numbers)", cmd_sweep},
+      {"importance", "what to fix first: Fussell-Vesely, Birnbaum, RAW and RRW of every component, paired", cmd_importance},
+      {"sensitivity", "tornado: the paired change in downtime at each parameter's low and high", cmd_sensitivity},
       {"report", "one self-contained HTML report (plots inline) from results of run, drill and compare", cmd_report},
   };
   return list;
@@ -37,7 +44,7 @@ namespace {
 void top_help() {
   std::cout << "drsim " DRSIM_VERSION " — failover and disaster-recovery drill simulator\n\n"
                "usage: drsim COMMAND [OPTIONS] [FILE...]\n\ncommands:\n";
-  for (const auto& c : drsim::cli::commands()) std::cout << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  for (const auto& c : drsim::cli::commands()) std::cout << "  " << c.name << std::string(std::max<std::size_t>(13, std::strlen(c.name) + 2) - std::strlen(c.name), ' ') << c.summary << "\n";
   std::cout << "\n'drsim COMMAND --help' explains each command's options, with defaults and examples.\n"
                "Exit codes: 0 success, 2 bad input or usage, 1 internal error.\n\n"
                "examples:\n"
