@@ -16,6 +16,7 @@ int cmd_compare(const std::vector<std::string>& args);
 int cmd_merge(const std::vector<std::string>& args);
 int cmd_analyze(const std::vector<std::string>& args);
 int cmd_report(const std::vector<std::string>& args);
+int cmd_rare(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -24,6 +25,7 @@ const std::vector<Command>& commands() {
       {"drill", "replay a scenario's injections: a timeline like an incident report", cmd_drill},
       {"run", "Monte Carlo: downtime, availability, SLO risk and causes with 95 % CIs", cmd_run},
       {"analyze", "exact availability of a Markovian scenario (CTMC, Eigen)", cmd_analyze},
+      {"rare", "rare events of a Markovian scenario: importance sampling with 95 % CIs", cmd_rare},
       {"merge", "combine the shards of a cluster run into one results.json", cmd_merge},
       {"compare", "what a change buys: paired Monte Carlo of variants with common random numbers", cmd_compare},
       {"report", "one self-contained HTML report (plots inline) from results of run, drill and compare", cmd_report},
