@@ -100,7 +100,7 @@ int cmd_rare(const std::vector<std::string>& args) {
              "examples:\n"
              "  drsim rare scenarios/validation/V3.json --trials 20000\n"
              "  drsim rare scenarios/designs/rare-two-sites.json --trials 20000 --json rare.json\n"
-             "  drsim rare scenarios/designs/rare-two-sites.json --group dc1-app --measure horizon --horizon 30d\n"))
+             "  drsim rare scenarios/designs/rare-two-sites.json --group dc1/apps --measure horizon --horizon 30d\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim rare FILE)");
   const std::string file = vm["file"].as<std::string>();
