@@ -87,7 +87,10 @@ class Walker {
 
   // A walk from all-up until it returns there — or, with stop_at_down, until it enters a
   // down state; with sample_times, the holding times away from all-up are drawn and the
-  // walk stops once they pass `time_cap`.
+  // walk stops once they pass `time_cap`. A biased walk stops biasing once it has entered
+  // a down state: the rare part is done, and the way back to all-up is the natural one
+  // (biasing failures there would only keep the walk away for ever; the likelihood ratio
+  // stays exact, a biasing that depends on the path so far being as valid as any).
   Excursion walk(RandomStream& rs, bool biased, bool stop_at_down, bool sample_times, double time_cap) {
     Excursion e;
     MarkovState x = all_up_;
@@ -99,7 +102,7 @@ class Walker {
     }
     e.mean_time = 1 / n->q;
     for (;;) {
-      x = jump(*n, rs, biased, e.lr);
+      x = jump(*n, rs, biased && !e.hit, e.lr);
       n = &node(x);
       if (++e.steps > kMaxJumps)
         throw std::runtime_error(fmt::format("a cycle did not return to all-up within {} jumps", kMaxJumps));

@@ -8,7 +8,8 @@
 // failure is taken with probability `bias`, shared equally among the failure
 // transitions, and a repair with probability 1 - bias, shared in proportion to the
 // repair rates; where there are only failures (all-up) they are taken equally likely;
-// where there are only repairs, in proportion to their rates. Every path is weighted by
+// where there are only repairs, in proportion to their rates. Once a cycle has reached
+// the outage it runs back to all-up unbiased. Every path is weighted by
 // its likelihood ratio, the product over its jumps of p(jump) / p_biased(jump); holding
 // times are never biased, so the ratio is exact.
 //

@@ -151,6 +151,9 @@ int cmd_rare(const std::vector<std::string>& args) {
     r = estimate_rare(*model, o);
   } catch (const std::invalid_argument& e) {
     throw CliError(sc.file + ": " + e.what());
+  } catch (const std::runtime_error& e) {
+    // The walk itself failed: a design that never returns to all-up, or a bias that keeps it away.
+    throw CliError(sc.file + ": " + e.what() + " (hint: a smaller --bias; every failure needs a repair or an end for the cycles to close); nothing was written");
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu = cpu_seconds() - c0;
   if (!vm["quiet"].as<bool>()) {
