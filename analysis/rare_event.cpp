@@ -130,39 +130,12 @@ class Walker {
   std::map<MarkovState, Node> cache_;
 };
 
-// Sums over a block of trials: w the weights, c the unbiased cycle lengths.
-struct Sums {
-  std::uint64_t n = 0, hits = 0, steps = 0;
-  double w = 0, w2 = 0, wmax = 0, c = 0, c2 = 0, wc = 0;
-  void add(double wi, double ci) {
-    ++n;
-    hits += wi > 0 ? 1 : 0;
-    w += wi;
-    w2 += wi * wi;
-    wmax = std::max(wmax, wi);
-    c += ci;
-    c2 += ci * ci;
-    wc += wi * ci;
-  }
-  void merge(const Sums& o) {
-    n += o.n;
-    hits += o.hits;
-    steps += o.steps;
-    w += o.w;
-    w2 += o.w2;
-    wmax = std::max(wmax, o.wmax);
-    c += o.c;
-    c2 += o.c2;
-    wc += o.wc;
-  }
-};
-
 // Stream purposes: independent draws per trial for each walk.
 const std::uint64_t kCycleStream = fnv1a("rare/cycle"), kBiasedStream = fnv1a("rare/biased"),
                     kHorizonPlain = fnv1a("rare/horizon-plain"), kHorizonBiased = fnv1a("rare/horizon-biased");
 
 // Regenerative cycle i: the biased cycle's weighted time down, the unbiased one's length.
-void unavailability_trial(Walker& wk, const RareOptions& o, std::uint64_t i, Sums& s) {
+void unavailability_trial(Walker& wk, const RareOptions& o, std::uint64_t i, RareBlock& s) {
   RandomStream plain(o.seed, i, kCycleStream), biased(o.seed, i, kBiasedStream);
   const double inf = std::numeric_limits<double>::infinity();
   Excursion c = wk.walk(plain, false, false, false, inf);
@@ -174,7 +147,7 @@ void unavailability_trial(Walker& wk, const RareOptions& o, std::uint64_t i, Sum
 // Trial i of P(down within T): the sum over the cycle m of the first outage (see
 // rare_event.h), truncated where the Gamma(m, q0) bound drops below kTruncation of the
 // first term's.
-void horizon_trial(Walker& wk, const RareOptions& o, std::uint64_t i, Sums& s) {
+void horizon_trial(Walker& wk, const RareOptions& o, std::uint64_t i, RareBlock& s) {
   if (wk.all_up_down()) {
     s.add(1, 0);
     return;
@@ -213,7 +186,7 @@ void warn(RareEstimate& e) {
 
 // Mean of the weights with its CI and diagnostics; `ratio` divides by the mean cycle
 // length (delta method).
-RareEstimate finish(const Sums& s, bool ratio) {
+RareEstimate finish(const RareBlock& s, bool ratio) {
   RareEstimate e;
   const double n = static_cast<double>(s.n);
   e.trials = s.n;
@@ -240,20 +213,18 @@ RareEstimate finish(const Sums& s, bool ratio) {
   return e;
 }
 
-// Runs `trial` for 0..o.trials-1 in blocks over o.jobs threads; block sums merged in
-// block order.
+// Runs `trial` over the blocks [first, last) on o.jobs threads; the sums per block.
 template <class Trial>
-Sums run_blocks(const MarkovModel& m, const RareOptions& o, Trial trial) {
-  const std::uint64_t blocks = (o.trials + o.block - 1) / o.block;
-  std::vector<Sums> sums(blocks);
-  std::atomic<std::uint64_t> next{0};
+std::vector<RareBlock> run_blocks(const MarkovModel& m, const RareOptions& o, std::uint64_t first, std::uint64_t last, Trial trial) {
+  std::vector<RareBlock> sums(last - first);
+  std::atomic<std::uint64_t> next{first};
   std::exception_ptr error;
   std::atomic<bool> failed{false};
   auto work = [&] {
     try {
       Walker wk(m, o);
-      for (std::uint64_t b; !failed && (b = next++) < blocks;)
-        for (std::uint64_t i = b * o.block; i < std::min(o.trials, (b + 1) * o.block); ++i) trial(wk, o, i, sums[b]);
+      for (std::uint64_t b; !failed && (b = next++) < last;)
+        for (std::uint64_t i = b * o.block; i < std::min(o.trials, (b + 1) * o.block); ++i) trial(wk, o, i, sums[b - first]);
     } catch (...) {
       if (!failed.exchange(true)) error = std::current_exception();
     }
@@ -263,38 +234,91 @@ Sums run_blocks(const MarkovModel& m, const RareOptions& o, Trial trial) {
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
-  Sums total;
-  for (const auto& b : sums) total.merge(b);
-  return total;
+  return sums;
 }
 
-}  // namespace
+RareBlock total(const std::vector<RareBlock>& blocks) {
+  RareBlock s;
+  for (const auto& b : blocks) s.merge(b);
+  return s;
+}
 
-RareResult estimate_rare(const MarkovModel& model, const RareOptions& o) {
+void check(const MarkovModel& model, const RareOptions& o) {
   if (model.proof_test()) throw std::invalid_argument("the rare-event estimator takes repairable designs, not proof-tested ones");
   if (o.trials < 2 || o.block < 1 || o.jobs < 1 || !(o.bias > 0 && o.bias < 1) || !(o.horizon_hours > 0) ||
       o.group >= model.group_count())
     throw std::invalid_argument("estimate_rare: options out of range");
+}
+
+}  // namespace
+
+void RareBlock::add(double wi, double ci) {
+  ++n;
+  hits += wi > 0 ? 1 : 0;
+  w += wi;
+  w2 += wi * wi;
+  wmax = std::max(wmax, wi);
+  c += ci;
+  c2 += ci * ci;
+  wc += wi * ci;
+}
+
+void RareBlock::merge(const RareBlock& o) {
+  n += o.n;
+  hits += o.hits;
+  steps += o.steps;
+  w += o.w;
+  w2 += o.w2;
+  wmax = std::max(wmax, o.wmax);
+  c += o.c;
+  c2 += o.c2;
+  wc += o.wc;
+}
+
+std::uint64_t rare_block_count(const RareOptions& o) { return (o.trials + o.block - 1) / o.block; }
+
+RareBlocks run_rare_blocks(const MarkovModel& model, const RareOptions& o, std::uint64_t first, std::uint64_t last) {
+  check(model, o);
+  if (first > last || last > rare_block_count(o)) throw std::invalid_argument("run_rare_blocks: blocks out of range");
+  RareBlocks r;
+  r.first = first;
+  r.last = last;
+  if (o.unavailability) r.unavailability = run_blocks(model, o, first, last, unavailability_trial);
+  if (o.within_horizon) r.within_horizon = run_blocks(model, o, first, last, horizon_trial);
+  return r;
+}
+
+RareResult finish_rare(const MarkovModel& model, const RareOptions& o, const RareBlocks& all) {
+  check(model, o);
+  const std::uint64_t blocks = rare_block_count(o);
+  if (all.first != 0 || all.last != blocks || (o.unavailability && all.unavailability.size() != blocks) ||
+      (o.within_horizon && all.within_horizon.size() != blocks))
+    throw std::invalid_argument("finish_rare: not every block of the run");
   RareResult r;
   {
     Walker wk(model, o);
     r.all_up_exit_rate = wk.q0();
   }
   if (o.unavailability) {
-    Sums s = run_blocks(model, o, unavailability_trial);
+    RareBlock s = total(all.unavailability);
     r.unavailability = finish(s, true);
     const double n = static_cast<double>(s.n), cm = s.c / n;
     r.mean_cycle_hours = cm;
     r.mean_cycle_ci_half = kZ * std::sqrt(std::max(0.0, (s.c2 - n * cm * cm) / (n - 1)) / n);
   }
   if (o.within_horizon) {
-    r.within_horizon = finish(run_blocks(model, o, horizon_trial), false);
+    r.within_horizon = finish(total(all.within_horizon), false);
     const double x = r.all_up_exit_rate * o.horizon_hours, first = boost::math::gamma_p(1.0, x);
     double m = 1;
     while (boost::math::gamma_p(m, x) >= kTruncation * first) ++m;
     for (double g; (g = boost::math::gamma_p(m, x)) > 1e-300 && g > 1e-6 * kTruncation * first; ++m) r.truncation_bound += g / first;
   }
   return r;
+}
+
+RareResult estimate_rare(const MarkovModel& model, const RareOptions& o) {
+  check(model, o);
+  return finish_rare(model, o, run_rare_blocks(model, o, 0, rare_block_count(o)));
 }
 
 }  // namespace drsim

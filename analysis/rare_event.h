@@ -78,7 +78,34 @@ struct RareResult {
   double truncation_bound = 0;       // P(down within T): relative bound on the dropped terms
 };
 
-// Runs the estimators asked for in `o`. REQUIRES: `model` of the repairable class
+// The sums over one block of trials: w the weights (see RareEstimate), c the unbiased
+// cycle lengths (unavailability only). Blocks merge in block order: the result is
+// bit-identical whatever the threads or shards that ran them.
+struct RareBlock {
+  std::uint64_t n = 0, hits = 0, steps = 0;
+  double w = 0, w2 = 0, wmax = 0, c = 0, c2 = 0, wc = 0;
+  void add(double w, double c);
+  void merge(const RareBlock& o);
+};
+
+// The blocks [first, last) of a run, per estimator asked for (empty when not asked).
+struct RareBlocks {
+  std::uint64_t first = 0, last = 0;
+  std::vector<RareBlock> unavailability, within_horizon;
+};
+
+// Blocks in a run: ceil(trials / block).
+std::uint64_t rare_block_count(const RareOptions& o);
+
+// Runs the blocks [first, last) (a shard). REQUIRES: as estimate_rare(), first <= last <=
+// rare_block_count(o) (else std::invalid_argument).
+RareBlocks run_rare_blocks(const MarkovModel& model, const RareOptions& o, std::uint64_t first, std::uint64_t last);
+
+// The estimates from every block of the run, all.first == 0 and all.last ==
+// rare_block_count(o) (else std::invalid_argument).
+RareResult finish_rare(const MarkovModel& model, const RareOptions& o, const RareBlocks& all);
+
+// Runs the estimators asked for in `o`: finish_rare() of run_rare_blocks() over every block. REQUIRES: `model` of the repairable class
 // (not proof_test()); o.trials >= 2, o.block >= 1, o.jobs >= 1, 0 < o.bias < 1,
 // o.horizon_hours > 0, o.group < model.group_count(). Throws std::runtime_error when a
 // cycle does not return to all-up within 10^7 jumps or a state has no way out.

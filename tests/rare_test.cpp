@@ -231,6 +231,36 @@ TEST_CASE("rare: --jobs 1 and --jobs 2 write the same JSON, and a rerun repeats 
   CHECK(a.out.find("unavailability") != std::string::npos);
 }
 
+TEST_CASE("rare: --shard I/N runs merged with --merge give the single run's JSON; wrong shard sets are refused", "[rare][cli]") {
+  using namespace cli_harness;
+  TempDir tmp("rare-shard");
+  const std::string f = kSource + "/scenarios/designs/rare-two-sites.json", opts = " --trials 5000 --block 100 -q";
+  REQUIRE(run_drsim("rare " + f + opts + " --json " + (tmp / "one.json"), tmp).code == 0);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(run_drsim("rare " + f + opts + " --shard " + std::to_string(i) + "/3 --json " + (tmp / ("p" + std::to_string(i) + ".json")), tmp).code == 0);
+  // In any order: the blocks are put back in block order.
+  auto m = run_drsim("rare " + f + " --merge " + (tmp / "p2.json") + " " + (tmp / "p0.json") + " " + (tmp / "p1.json") + " --json " +
+                         (tmp / "merged.json"),
+                     tmp);
+  INFO(m.err);
+  REQUIRE(m.code == 0);
+  CHECK(without_timing(slurp(tmp / "merged.json")).dump() == without_timing(slurp(tmp / "one.json")).dump());
+  CHECK(m.out.find("merged from 3 shards") != std::string::npos);
+  // A shard missing, a shard twice, a shard of another scenario: exit 2, nothing written.
+  auto miss = run_drsim("rare " + f + " --merge " + (tmp / "p0.json") + " " + (tmp / "p2.json") + " --json " + (tmp / "bad.json"), tmp);
+  CHECK(miss.code == 2);
+  CHECK(miss.err.find("p2.json: blocks 33..50, but the shards so far end at block 16: a shard is missing") != std::string::npos);
+  auto twice = run_drsim("rare " + f + " --merge " + (tmp / "p0.json") + " " + (tmp / "p0.json") + " " + (tmp / "p1.json") + " " +
+                             (tmp / "p2.json") + " --json " + (tmp / "bad.json"),
+                         tmp);
+  CHECK(twice.code == 2);
+  CHECK(twice.err.find("two shards overlap") != std::string::npos);
+  auto other = run_drsim("rare " + kSource + "/scenarios/validation/V3.json --merge " + (tmp / "p0.json") + " --json " + (tmp / "bad.json"), tmp);
+  CHECK(other.code == 2);
+  CHECK(other.err.find("p0.json: /scenario_sha256: this shard is of another scenario") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp / "bad.json"));
+}
+
 TEST_CASE("rare: what is not Markovian is refused with its pointer, exit 2, nothing written", "[rare][cli]") {
   using namespace cli_harness;
   TempDir tmp("rare-bad");
