@@ -129,6 +129,29 @@ auto guarded(const Setup& s, F f) {
   }
 }
 
+// The run the shards were part of: its options, and every block.
+RareBlocks apply_shards(Setup& s, ShardRun run) {
+  s.o.trials = run.trials;
+  s.o.bias = run.bias;
+  s.o.seed = run.seed;
+  s.o.block = run.block;
+  s.o.horizon_hours = run.horizon_hours;
+  set_measure(s, run.measure);
+  set_group(s, run.outage == "service" ? "" : run.outage.substr(6));
+  return std::move(run.blocks);
+}
+
+// --shard I/N: shard I's contiguous share [first, last) of the blocks [first, last).
+void shard_range(const std::string& spec, std::uint64_t& index, std::uint64_t& count, std::uint64_t& first, std::uint64_t& last) {
+  const auto slash = spec.find('/');
+  if (slash == std::string::npos) throw CliError("--shard: \"" + spec + "\" is not I/N (hint: like 0/4)");
+  count = count_arg("shard", spec.substr(slash + 1), 1, 1000000, "N, the number of shards");
+  index = count_arg("shard", spec.substr(0, slash), 0, count - 1, "I, this shard, from 0 to N-1");
+  const std::uint64_t n = last;
+  first = index * n / count;
+  last = (index + 1) * n / count;
+}
+
 std::string outage(const Setup& s) { return s.group.empty() ? "service" : "group:" + s.group; }
 
 nlohmann::json options_json(const Setup& s) {
@@ -251,27 +274,10 @@ int cmd_rare(const std::vector<std::string>& args) {
   const double c0 = cpu_seconds();
   RareBlocks blocks;
   if (merge) {
-    ShardRun run = read_shards(shards, s.sc.sha256);
-    s.o.trials = run.trials;
-    s.o.bias = run.bias;
-    s.o.seed = run.seed;
-    s.o.block = run.block;
-    s.o.horizon_hours = run.horizon_hours;
-    set_measure(s, run.measure);
-    set_group(s, run.outage == "service" ? "" : run.outage.substr(6));
-    blocks = std::move(run.blocks);
+    blocks = apply_shards(s, read_shards(shards, s.sc.sha256));
   } else {
-    std::uint64_t first = 0, last = rare_block_count(s.o);
-    std::uint64_t index = 0, count = 1;
-    if (!shard.empty()) {
-      const auto slash = shard.find('/');
-      if (slash == std::string::npos) throw CliError("--shard: \"" + shard + "\" is not I/N (hint: like 0/4)");
-      count = count_arg("shard", shard.substr(slash + 1), 1, 1000000, "N, the number of shards");
-      index = count_arg("shard", shard.substr(0, slash), 0, count - 1, "I, this shard, from 0 to N-1");
-      const std::uint64_t n = last;
-      first = index * n / count;
-      last = (index + 1) * n / count;
-    }
+    std::uint64_t first = 0, last = rare_block_count(s.o), index = 0, count = 1;
+    if (!shard.empty()) shard_range(shard, index, count, first, last);
     blocks = guarded(s, [&] { return run_rare_blocks(*s.model, s.o, first, last); });
     if (!shard.empty()) {
       nlohmann::json j = shard_json(blocks, index, count, s.sc.file, s.sc.sha256, options_json(s));
