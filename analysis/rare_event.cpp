@@ -19,7 +19,7 @@ namespace drsim {
 namespace {
 
 constexpr std::uint64_t kMaxJumps = 10000000;  // per cycle
-constexpr std::size_t kCacheStates = 100000;   // memoised states per worker
+constexpr std::size_t kCacheTransitions = 1000000;  // memoised transitions per worker (~100-200 MB)
 constexpr double kTruncation = 1e-12;          // P(down within T): terms dropped below this share
 constexpr double kZ = 1.959963984540054;       // 95 % two-sided normal quantile
 
@@ -49,9 +49,13 @@ class Walker {
   const Node& node(const MarkovState& s) {
     auto it = cache_.find(s);
     if (it != cache_.end()) return it->second;
-    if (cache_.size() >= kCacheStates) cache_.clear();  // a memo: dropping it changes nothing but time
+    if (cached_ >= kCacheTransitions) {
+      cache_.clear();  // a memo: dropping it changes nothing but time
+      cached_ = 0;
+    }
     Node n;
     m_.successors(s, n.out);
+    cached_ += n.out.size() + 1;
     std::erase_if(n.out, [&](const MarkovTransition& t) { return t.rate <= 0 || t.next == s; });
     for (const auto& t : n.out) {
       n.q += t.rate;
@@ -128,6 +132,7 @@ class Walker {
   const RareOptions& o_;
   MarkovState all_up_;
   std::map<MarkovState, Node> cache_;
+  std::size_t cached_ = 0;  // transitions held in cache_
 };
 
 // Stream purposes: independent draws per trial for each walk.
