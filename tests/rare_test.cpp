@@ -200,6 +200,32 @@ TEST_CASE("rare: two sites of redundant pairs (7e-9) hold analyze's exact values
   holds(estimate_rare(*m, o).within_horizon, pair_down_within(1e-4, 1.0 / 8, 720), 0.1);
 }
 
+TEST_CASE("rare: an estimate not to be trusted says why", "[rare]") {
+  // 1-of-4, one crew (U = 3.8e-10), 2000 cycles, with too little biasing.
+  Scenario sc = parse(group_scenario(4, 1, 2e-4, 0.1, 1));
+  RareOptions o;
+  o.trials = 2000;
+  o.within_horizon = false;
+  o.bias = 0.01;  // no cycle gets there
+  RareEstimate none = estimate(sc, o).unavailability;
+  CHECK(none.hits == 0);
+  CHECK(none.value == 0);
+  CHECK_FALSE(std::isfinite(none.rel_error));
+  REQUIRE(none.warnings.size() == 1);
+  CHECK(none.warnings[0] == "no trial reached the outage: 0 is not an upper bound (more trials, or a larger --bias)");
+  o.bias = 0.15;  // a handful get there, with large weights
+  RareEstimate few = estimate(sc, o).unavailability;
+  INFO("hits " << few.hits << ", ESS " << few.ess << ", largest share " << few.max_weight_share << ", rel. error " << few.rel_error);
+  CHECK(few.hits > 0);
+  CHECK(few.hits < 30);
+  CHECK(few.ess < 100);
+  CHECK(few.warnings.size() == 4);
+  CHECK(few.warnings.at(0).find("trials reached the outage: the CI is unreliable") != std::string::npos);
+  CHECK(few.warnings.at(1).find("effective sample size") != std::string::npos);
+  CHECK(few.warnings.at(2).find("the largest weight is") != std::string::npos);
+  CHECK(few.warnings.at(3).find("relative error") != std::string::npos);
+}
+
 TEST_CASE("rare: the 95 % CIs cover the exact values in 90-99 % of 100 seeds", "[rare][mc]") {
   const double lam = 1e-4, mu = 0.1, T = 720;
   Scenario sc = parse(group_scenario(3, 1, lam, mu, 1));

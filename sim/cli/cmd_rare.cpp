@@ -51,8 +51,8 @@ nlohmann::json estimate_json(const RareEstimate& e) {
 }
 
 std::string estimate_text(const char* name, const RareEstimate& e) {
-  std::string s = fmt::format("  {:<24} {:.4e}   95 % CI [{:.4e}, {:.4e}]   ±{:.1f} %\n", name, e.value, e.lo, e.hi,
-                              std::isfinite(e.rel_error) ? 100 * e.rel_error : 0.0);
+  std::string s = fmt::format("  {:<24} {:.4e}   95 % CI [{:.4e}, {:.4e}]   {}\n", name, e.value, e.lo, e.hi,
+                              std::isfinite(e.rel_error) ? fmt::format("±{:.1f} %", 100 * e.rel_error) : std::string("relative error undefined"));
   s += fmt::format("  {:<24} {} trials, {} reached the outage; ESS {:.0f}; largest weight {:.2g} % of the sum; weight variance {:.3e}\n", "",
                    e.trials, e.hits, e.ess, 100 * e.max_weight_share, e.weight_variance);
   for (const auto& w : e.warnings) s += fmt::format("  {:<24} warning: {}\n", "", w);
