@@ -72,7 +72,7 @@ class Walker {
   // likelihood ratio multiplied into `lr`.
   const MarkovState& jump(const Node& n, RandomStream& rs, bool biased, double& lr) const {
     const double u = rs.uniform();
-    const bool bias = biased && n.failures > 0;
+    const bool bias = biased && n.failures > 0 && (o_.balance_all_up || !n.all_up);
     const double pf = n.q_repair > 0 ? o_.bias : 1;  // the failures' share when biased
     double cum = 0;
     for (std::size_t j = 0; j < n.out.size(); ++j) {

@@ -7,7 +7,8 @@
 // Balanced failure biasing. In a state with both failure and repair transitions, a
 // failure is taken with probability `bias`, shared equally among the failure
 // transitions, and a repair with probability 1 - bias, shared in proportion to the
-// repair rates; where there are only failures (all-up) they are taken equally likely;
+// repair rates; where there are only failures (all-up) they are taken equally likely
+// (or by their rates, with balance_all_up false);
 // where there are only repairs, in proportion to their rates. Once a cycle has reached
 // the outage it runs back to all-up unbiased. Every path is weighted by
 // its likelihood ratio, the product over its jumps of p(jump) / p_biased(jump); holding
@@ -51,6 +52,10 @@ struct RareOptions {
   int group = -1;                 // the outage class: -1 the service, else this group not working
   bool unavailability = true;     // estimate the unavailability
   bool within_horizon = true;     // estimate P(down within T)
+  // From all-up, every failure equally likely (Shahabuddin's balanced failure biasing);
+  // false: the natural probabilities there, biasing only away from all-up (simple
+  // failure biasing's convention; better when one failure type is far more common).
+  bool balance_all_up = true;
 };
 
 // One importance-sampling estimate and the diagnostics of its weights (the per-trial

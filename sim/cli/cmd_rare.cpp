@@ -76,6 +76,11 @@ void set_measure(Setup& s, const std::string& measure) {
   s.o.within_horizon = measure != "unavailability";
 }
 
+void set_all_up(Setup& s, const std::string& how) {
+  if (how != "balanced" && how != "natural") throw CliError("--all-up must be balanced or natural, not \"" + how + "\"");
+  s.o.balance_all_up = how == "balanced";
+}
+
 void set_group(Setup& s, const std::string& g) {
   s.group = g;
   s.o.group = -1;
@@ -97,6 +102,7 @@ void configure(const po::variables_map& vm, Setup& s) {
   if (o.jobs == 0) o.jobs = default_jobs();
   o.block = count_arg("block", vm["block"].as<std::string>(), 1, 1000000);
   set_measure(s, vm["measure"].as<std::string>());
+  set_all_up(s, vm["all-up"].as<std::string>());
   s.sc = load(vm["file"].as<std::string>(), vm["variant"].as<std::vector<std::string>>());
   o.horizon_hours = s.sc.horizon;
   if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
@@ -137,6 +143,7 @@ RareBlocks apply_shards(Setup& s, ShardRun run) {
   s.o.block = run.block;
   s.o.horizon_hours = run.horizon_hours;
   set_measure(s, run.measure);
+  set_all_up(s, run.all_up);
   set_group(s, run.outage == "service" ? "" : run.outage.substr(6));
   return std::move(run.blocks);
 }
@@ -155,8 +162,14 @@ void shard_range(const std::string& spec, std::uint64_t& index, std::uint64_t& c
 std::string outage(const Setup& s) { return s.group.empty() ? "service" : "group:" + s.group; }
 
 nlohmann::json options_json(const Setup& s) {
-  return {{"trials", s.o.trials}, {"bias", s.o.bias},  {"seed", s.o.seed}, {"block", s.o.block},
-          {"horizon_hours", s.o.horizon_hours}, {"measure", s.measure}, {"outage", outage(s)}};
+  return {{"trials", s.o.trials},
+          {"bias", s.o.bias},
+          {"all_up", s.o.balance_all_up ? "balanced" : "natural"},
+          {"seed", s.o.seed},
+          {"block", s.o.block},
+          {"horizon_hours", s.o.horizon_hours},
+          {"measure", s.measure},
+          {"outage", outage(s)}};
 }
 
 void print_summary(const Setup& s, const RareResult& r, double wall, double cpu, std::size_t merged) {
@@ -212,6 +225,9 @@ int cmd_rare(const std::vector<std::string>& args) {
       "the outage class: this redundancy group not working, instead of the service down")(
       "bias", po::value<std::string>()->default_value("0.5"),
       "failure-biasing probability: the chance of taking a failure where a repair could come first, in (0, 1)")(
+      "all-up", po::value<std::string>()->default_value("balanced"),
+      "the first failure of a cycle: balanced (every failure mode equally likely) or natural (by their rates; "
+      "biasing only away from all-up)")(
       "seed", po::value<std::string>()->default_value("1"), "random seed: same seed, same results, whatever --jobs")(
       "jobs,j", po::value<std::string>()->default_value("0", "the CPUs allowed"), "worker threads")(
       "block", po::value<std::string>()->default_value("1000"), "trials per block (the unit of merging; part of the result's identity)")(

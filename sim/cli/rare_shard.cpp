@@ -114,10 +114,13 @@ ShardRun read_shards(const std::vector<std::string>& files, const std::string& s
     run.horizon_hours = opt.at("horizon_hours").get<double>();
     run.measure = opt.at("measure").get<std::string>();
     run.outage = opt.at("outage").get<std::string>();
+    run.all_up = opt.at("all_up").get<std::string>();
   } catch (const nlohmann::json::exception&) {
     throw CliError(parts.front().file + ": not a valid drsim rare shard: /options malformed");
   }
-  if (run.block == 0 || run.trials < 2 || (run.outage != "service" && run.outage.rfind("group:", 0) != 0))
+  if (run.block == 0 || run.trials < 2 || (run.outage != "service" && run.outage.rfind("group:", 0) != 0) ||
+      (run.all_up != "balanced" && run.all_up != "natural") ||
+      (run.measure != "both" && run.measure != "unavailability" && run.measure != "horizon"))
     throw CliError(parts.front().file + ": not a valid drsim rare shard: /options out of range");
   const std::uint64_t count = (run.trials + run.block - 1) / run.block;
   std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.first < b.first; });

@@ -26,7 +26,7 @@ nlohmann::json shard_json(const RareBlocks& blocks, std::uint64_t index, std::ui
 struct ShardRun {
   std::uint64_t trials = 0, seed = 0, block = 0;
   double bias = 0, horizon_hours = 0;
-  std::string measure, outage;
+  std::string measure, outage, all_up;
   RareBlocks blocks;  // every block, in order
 };
 
