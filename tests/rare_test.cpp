@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -306,6 +307,26 @@ TEST_CASE("rare: --shard I/N runs merged with --merge give the single run's JSON
   auto other = run_drsim("rare " + kSource + "/scenarios/validation/V3.json --merge " + (tmp / "p0.json") + " --json " + (tmp / "bad.json"), tmp);
   CHECK(other.code == 2);
   CHECK(other.err.find("p0.json: /scenario_sha256: this shard is of another scenario") != std::string::npos);
+  // Damaged shards: a row cut short, a negative sum, options changed, not JSON.
+  auto damaged = [&](const std::function<void(nlohmann::json&)>& edit, const std::string& want) {
+    auto j = nlohmann::json::parse(slurp(tmp / "p1.json"));
+    edit(j);
+    write(tmp, "d1.json", j.dump());
+    auto d = run_drsim("rare " + f + " --merge " + (tmp / "p0.json") + " " + (tmp / "d1.json") + " " + (tmp / "p2.json") + " --json " +
+                           (tmp / "bad.json"),
+                       tmp);
+    INFO(want << " <- " << d.err);
+    CHECK(d.code == 2);
+    CHECK(d.err.find(want) != std::string::npos);
+  };
+  damaged([](nlohmann::json& j) { j["unavailability"][0].erase(8); }, "d1.json: not a valid drsim rare shard: /unavailability rows must be 9 numbers");
+  damaged([](nlohmann::json& j) { j["down_within_horizon"][3][3] = -1.0; },
+          "d1.json: not a valid drsim rare shard: /down_within_horizon sums must be finite numbers >= 0");
+  damaged([](nlohmann::json& j) { j["options"]["seed"] = 7; }, "d1.json: /options differ from");
+  write(tmp, "d2.json", "{\"drsim_rare_shard\": 1, \"scenario_sha256\": ");
+  auto cut = run_drsim("rare " + f + " --merge " + (tmp / "d2.json") + " --json " + (tmp / "bad.json"), tmp);
+  CHECK(cut.code == 2);
+  CHECK(cut.err.find("d2.json: not a drsim rare shard (not JSON)") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp / "bad.json"));
 }
 
