@@ -58,6 +58,17 @@ bool Builder::compile() {
       add_mode(comp.failures[k], c, comp.failures[k].pointer, comp.id);
     }
   }
+  add_common_causes();
+  if (latent_ && random_) refuse("/components", "proof-tested latent failure modes together with other types");
+  if (latent_ && !random_) check_proof_test_groups();
+  if (modes_.empty()) refuse("/components", "no failure modes: nothing ever fails");
+  order_groups();
+  return !failed_;
+}
+
+// Common causes: a beta factor splits a group's members' mode (1 - beta each, beta shared
+// by all); a shared mode fails its targets together.
+void Builder::add_common_causes() {
   for (const auto& cc : sc_.common_causes) {
     if (!cc.beta_group.empty()) {
       const Group* g = sc_.group(cc.beta_group);
@@ -94,11 +105,6 @@ bool Builder::compile() {
     m.pool = m.targets.empty() ? -1 : comp_pool(m.targets[0]);
     if (m.kind == Mode::Kind::on_demand) refuse(cc.pointer + "/failure/type", "a shared on_demand mode");
   }
-  if (latent_ && random_) refuse("/components", "proof-tested latent failure modes together with other types");
-  if (latent_ && !random_) check_proof_test_groups();
-  if (modes_.empty()) refuse("/components", "no failure modes: nothing ever fails");
-  order_groups();
-  return !failed_;
 }
 
 Builder::State Builder::start() const {

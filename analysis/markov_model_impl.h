@@ -64,6 +64,7 @@ class Builder {
   void order_groups();
   bool plain_repair(const Recovery& r, const std::string& p, Mode& m);
   void add_mode(const FailureMode& fm, int comp, const std::string& p, const std::string& owner);
+  void add_common_causes();
 
   // ----- structure, for one state
   struct Eval {
