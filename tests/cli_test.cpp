@@ -32,7 +32,7 @@ TEST_CASE("help teaches: every command explains its options with defaults and ex
   TempDir tmp;
   Result top = drsim("--help", tmp);
   CHECK(top.code == 0);
-  for (const char* cmd : {"validate", "describe", "drill", "run", "compare", "analyze", "merge"}) {
+  for (const char* cmd : {"validate", "describe", "drill", "run", "compare", "analyze", "rare", "merge"}) {
     INFO(cmd);
     CHECK(top.out.find(std::string("  ") + cmd) != std::string::npos);
     Result h = drsim(std::string(cmd) + " --help", tmp);

@@ -528,7 +528,9 @@ TEST_CASE("every example in every --help runs", "[help-examples]") {
   std::filesystem::create_directory_symlink(kSource + "/scenarios", tmp / "scenarios");
   std::vector<std::string> commands = {""};
   // merge's examples run the shards they merge first; examples run in order, in one directory.
-  for (const char* c : {"validate", "describe", "analyze", "drill", "run", "compare", "report", "merge", "sweep", "importance", "sensitivity"}) commands.push_back(c);
+  for (const char* c : {"validate", "describe", "analyze", "rare", "drill", "run", "compare", "report", "merge", "sweep", "importance",
+                        "sensitivity"})
+    commands.push_back(c);
   int ran = 0;
   for (const auto& c : commands) {
     auto h = run_drsim(c + " --help", tmp);

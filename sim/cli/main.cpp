@@ -20,6 +20,7 @@ int cmd_report(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args);
 int cmd_importance(const std::vector<std::string>& args);
 int cmd_sensitivity(const std::vector<std::string>& args);
+int cmd_rare(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
@@ -28,6 +29,7 @@ const std::vector<Command>& commands() {
       {"drill", "replay a scenario's injections: a timeline like an incident report", cmd_drill},
       {"run", "Monte Carlo: downtime, availability, SLO risk and causes with 95 % CIs", cmd_run},
       {"analyze", "exact availability of a Markovian scenario (CTMC, Eigen)", cmd_analyze},
+      {"rare", "rare events of a Markovian scenario: importance sampling with 95 % CIs", cmd_rare},
       {"merge", "combine the shards of a cluster run into one results.json", cmd_merge},
       {"compare", "what a change buys: paired Monte Carlo of variants with common random numbers", cmd_compare},
       {"sweep", "vary parameters over a grid, every point paired with the base (common random numbers)", cmd_sweep},

@@ -1,0 +1,44 @@
+// MarkovModel: the public face of markov_detail::Builder (analysis/markov_model_impl.h).
+#include "analysis/markov_model.h"
+
+#include "analysis/markov_model_impl.h"
+
+namespace drsim {
+
+using markov_detail::Builder;
+
+MarkovModel::MarkovModel(std::unique_ptr<Builder> b) : b_(std::move(b)) {}
+MarkovModel::~MarkovModel() = default;
+
+std::unique_ptr<MarkovModel> MarkovModel::compile(const Scenario& sc, Diagnostics& diags) {
+  auto b = std::make_unique<Builder>(sc, diags);
+  if (!b->compile()) return nullptr;
+  return std::unique_ptr<MarkovModel>(new MarkovModel(std::move(b)));
+}
+
+bool MarkovModel::proof_test() const { return b_->latent_; }
+double MarkovModel::proof_interval() const { return b_->tau_; }
+MarkovState MarkovModel::all_up() const { return b_->start(); }
+
+void MarkovModel::successors(const MarkovState& s, std::vector<MarkovTransition>& out) const { b_->transitions(s, out); }
+
+std::vector<std::pair<MarkovState, double>> MarkovModel::test_jumps(const MarkovState& s) const { return b_->test_jumps(s); }
+
+bool MarkovModel::service_down(const MarkovState& s) const {
+  Builder::Eval e(*b_, s);
+  return !e.expr(b_->sc_.service.requires_);
+}
+
+int MarkovModel::group_count() const { return b_->G_; }
+const std::string& MarkovModel::group_id(int g) const { return b_->sc_.groups[static_cast<std::size_t>(g)].id; }
+int MarkovModel::group_index(const std::string& id) const {
+  for (int g = 0; g < b_->G_; ++g)
+    if (group_id(g) == id) return g;
+  return -1;
+}
+bool MarkovModel::group_down(const MarkovState& s, int g) const {
+  Builder::Eval e(*b_, s);
+  return !e.works(b_->C_ + g);
+}
+
+}  // namespace drsim

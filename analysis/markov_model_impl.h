@@ -1,0 +1,450 @@
+// Internals of MarkovModel (analysis/markov_model.h): the scenario compiled into
+// failure modes and group slots (markov_compile.cpp), and the transitions of one state,
+// event by event as models/model.cpp processes them (here). Included only by
+// analysis/markov_model.cpp and analysis/markov_compile.cpp.
+//
+// Thread-safety: a compiled Builder is immutable; its const functions may run
+// concurrently.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "analysis/markov_model.h"
+
+namespace drsim::markov_detail {
+
+inline constexpr const char* kHint = "drsim analyze handles exponential lifetimes and repairs (see drsim analyze --help); use drsim run";
+
+struct Mode {
+  enum class Kind { random, latent, on_demand, external, change };
+  Kind kind = Kind::random;
+  std::string label;
+  std::vector<int> targets;  // component indices
+  int comp = -1;             // owner (-1 for a common cause)
+  double rate = 0;           // random/latent: failure rate per hour (beta split applied);
+                             // external: arrival rate; change: rate of bad changes QA misses
+  double repair = 0;         // repair rate per hour (0 = no repair: an external event)
+  double end = 0;            // external: 1 / mean duration
+  double p = 0;              // on_demand: probability of failing per demand
+  bool uses_crew = true;
+  int pool = -1;             // crew pool of the repair (-1 = unlimited)
+  When when = When::always;
+  double test_coverage = 1;  // proof-test class: the chance a test finds this fault
+  std::string pointer;
+};
+
+struct GroupInfo {
+  const Group* g = nullptr;
+  std::vector<int> members;  // node indices (components, groups or blocks)
+  int offset = 0;            // of its member slots in State::roles
+  int pool = -1;             // crew pool a manual switch-over needs (-1 = none)
+  double coverage = 1, manual = 0;
+};
+
+
+class Builder {
+ public:
+  using State = MarkovState;
+  Builder(const Scenario& sc, Diagnostics& d) : sc_(sc), d_(d) {}
+
+  // Compiles the scenario; false (with the reasons in the diagnostics) when it is not
+  // Markovian.
+  bool compile();
+  // All-up: no faults, active-standby groups with their first `need` members active.
+  State start() const;
+
+  // ----- compiling (markov_compile.cpp)
+  static std::string kind_name(const Distribution& d);
+  void check_proof_test_groups();
+  void refuse(const std::string& pointer, const std::string& what);
+  int node(const std::string& id) const;
+  int comp_pool(int c) const;
+  void order_groups();
+  bool plain_repair(const Recovery& r, const std::string& p, Mode& m);
+  void add_mode(const FailureMode& fm, int comp, const std::string& p, const std::string& owner);
+  void add_common_causes();
+
+  // ----- structure, for one state
+  struct Eval {
+    const Builder& b;
+    const State& s;
+    std::vector<signed char> memo;
+    std::vector<int> faulted;  // per component: present faults applied to it
+    Eval(const Builder& b_, const State& s_) : b(b_), s(s_), memo(b_.names_.size(), -1), faulted(b_.C_, 0) {
+      for (int f : s.faults)
+        for (int c : b.modes_[f].targets) ++faulted[c];
+    }
+    bool works(int n) {
+      if (memo[n] >= 0) return memo[n];
+      memo[n] = 1;  // acyclic after validation; guards against surprises
+      bool ok;
+      if (n < b.C_) {
+        ok = faulted[n] == 0;
+        for (const auto& need : b.sc_.components[n].needs)
+          if (ok) ok = works(b.node(need));
+      } else if (n < b.C_ + b.G_) {
+        // A group works when `need` of its active members work and no window is open.
+        int g = n - b.C_;
+        const auto& gi = b.groups_[g];
+        int w = 0;
+        for (std::size_t i = 0; i < gi.members.size(); ++i)
+          if (s.roles[static_cast<std::size_t>(gi.offset) + i] == 1 && works(gi.members[i])) ++w;
+        ok = w >= gi.g->need && s.window_of(g) < 0;
+      } else {
+        ok = expr(b.sc_.blocks[n - b.C_ - b.G_].expr);
+      }
+      memo[n] = ok ? 1 : 0;
+      return ok;
+    }
+    bool expr(const Expr& e) {
+      switch (e.op) {
+        case Expr::Op::ref: return works(b.node(e.ref));
+        case Expr::Op::all: for (const auto& a : e.args) if (!expr(a)) return false; return true;
+        case Expr::Op::any: for (const auto& a : e.args) if (expr(a)) return true; return false;
+        case Expr::Op::at_least: {
+          int k = 0;
+          for (const auto& a : e.args) k += expr(a) ? 1 : 0;
+          return k >= e.k;
+        }
+      }
+      return true;
+    }
+    // 1 active, 2 standby, 0 none (a lost member); components outside groups are active.
+    int role(int c) const {
+      int g = b.comp_group_[c];
+      if (g < 0) return 1;
+      return s.roles[static_cast<std::size_t>(b.groups_[g].offset + b.comp_slot_[c])];
+    }
+  };
+  // How fast mode m's clock runs in a state (its rate multiplier).
+  double clock(const Mode& m, Eval& e) const {
+    switch (m.kind) {
+      case Mode::Kind::external:
+      case Mode::Kind::change: return 1;  // arrivals run whatever the state (R1)
+      case Mode::Kind::on_demand: return 0;  // drawn at demands only
+      default: break;
+    }
+    if (m.comp < 0) return 1;
+    // A unit under repair does not age; one with only hidden faults (the proof-test
+    // class) runs on and keeps ageing, as in the model.
+    if (e.faulted[m.comp] > 0 && !latent_) return 0;
+    int role = e.role(m.comp);
+    switch (m.when) {
+      case When::active: return role == 1 ? 1 : 0;
+      case When::standby: return role == 2 ? 1 : 0;
+      case When::always:
+        if (role != 2 || latent_) return 1;
+        {
+          const Group& g = *groups_[comp_group_[m.comp]].g;
+          return g.standby == Group::Standby::hot ? 1 : g.standby == Group::Standby::warm ? g.warm_factor : 0;
+        }
+    }
+    return 1;
+  }
+  // R4: in each pool the first `size` claims hold crews; the claims are the open manual
+  // windows in the order they opened, then the faults needing repair in order of
+  // occurrence. Returns, per fault, whether its repair runs, and per window whether its
+  // switch-over clock runs.
+  void crews(const State& s, std::vector<char>& fault_runs, std::vector<char>& window_runs) const {
+    std::vector<int> used(pool_size_.size(), 0);
+    window_runs.assign(s.windows.size(), 0);
+    for (std::size_t w = 0; w < s.windows.size(); ++w) {
+      int p = groups_[s.windows[w].first].pool;
+      if (p < 0) window_runs[w] = 1;
+      else if (used[p] < pool_size_[p]) {
+        window_runs[w] = 1;
+        ++used[p];
+      }
+    }
+    fault_runs.assign(s.faults.size(), 0);
+    for (std::size_t i = 0; i < s.faults.size(); ++i) {
+      const Mode& m = modes_[s.faults[i]];
+      if (m.repair <= 0) continue;
+      int p = m.uses_crew ? m.pool : -1;
+      if (p < 0) fault_runs[i] = 1;
+      else if (used[p] < pool_size_[p]) {
+        fault_runs[i] = 1;
+        ++used[p];
+      }
+    }
+  }
+
+  // ----- one transition of the repairable class, as the model processes it
+  //
+  // The event is applied, then each group (in dependency order) compares its members
+  // with what it saw before and reacts member by member in slot order, as
+  // models/model.cpp's recompute_group / member_lost / member_back /
+  // activate_replacement / reconfigure do. Random draws (failover coverage, on-demand
+  // failures) are choice points: every outcome is enumerated with its probability.
+  struct Event {
+    enum class Kind { occur, clear, manual_done } kind;
+    int arg;  // mode index, fault position, or group
+  };
+  struct Sim {
+    const Builder& b;
+    State s;
+    double prob = 1;
+    std::vector<int>& script;  // choices so far: 0 = the event of probability p happens
+    std::size_t pos = 0;
+    std::vector<std::vector<char>> seen;  // per group, per slot: member worked
+
+    Sim(const Builder& b_, const State& s0, std::vector<int>& sc) : b(b_), s(s0), script(sc) {
+      Eval e(b, s);
+      for (const auto& gi : b.groups_) {
+        std::vector<char> v;
+        for (int m : gi.members) v.push_back(e.works(m) ? 1 : 0);
+        seen.push_back(v);
+      }
+    }
+    bool chance(double p) {
+      if (p >= 1) return true;
+      if (p <= 0) return false;
+      if (pos == script.size()) script.push_back(0);
+      bool yes = script[pos++] == 0;
+      prob *= yes ? p : 1 - p;
+      return yes;
+    }
+    bool works(int n) {
+      Eval e(b, s);
+      return e.works(n);
+    }
+    signed char& role(int g, int slot) { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
+    int nslots(int g) const { return static_cast<int>(b.groups_[g].members.size()); }
+    int functional_active(int g) {
+      Eval e(b, s);
+      int k = 0;
+      for (int i = 0; i < nslots(g); ++i)
+        if (role(g, i) == 1 && e.works(b.groups_[g].members[i])) ++k;
+      return k;
+    }
+    int working(int g) {
+      Eval e(b, s);
+      int k = 0;
+      for (int m : b.groups_[g].members) k += e.works(m) ? 1 : 0;
+      return k;
+    }
+    bool mode_present(int mi) const { return std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end(); }
+    // A standby is asked to take over: its on-demand modes are drawn.
+    bool demand(int n) {
+      if (n < b.C_)
+        for (int mi : b.comp_modes_[n]) {
+          const Mode& m = b.modes_[mi];
+          if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) s.faults.push_back(mi);
+        }
+      return works(n);
+    }
+    void open_window(int g, int pending) { s.windows.emplace_back(g, pending); }
+    void abandon(int g) {
+      int w = s.window_of(g);
+      if (w >= 0) s.windows.erase(s.windows.begin() + w);
+    }
+    void activate_replacement(int g) {
+      for (int i = 0; i < nslots(g); ++i) {
+        if (role(g, i) != 2) continue;
+        if (demand(b.groups_[g].members[i])) {
+          reconfigure(g, i);
+          return;
+        }
+        role(g, i) = 0;
+      }
+    }
+    // No detection or switch-over delays in this class: a covered failover is instant.
+    void reconfigure(int g, int target) {
+      if (chance(b.groups_[g].coverage)) {
+        if (target >= 0 && role(g, target) == 2 && works(b.groups_[g].members[target])) role(g, target) = 1;
+        return;
+      }
+      open_window(g, target);  // the target stays standby until the switch-over ends (R3)
+    }
+    void finish_window(int g) {
+      int w = s.window_of(g);
+      if (w < 0) return;
+      int t = s.windows[static_cast<std::size_t>(w)].second;
+      s.windows.erase(s.windows.begin() + w);
+      if (t >= 0) {
+        if (role(g, t) == 2 && works(b.groups_[g].members[t])) role(g, t) = 1;
+        else if (b.groups_[g].g->mode == Group::Mode::active_standby) activate_replacement(g);
+      }
+    }
+    void member_lost(int g, int slot) {
+      const Group& def = *b.groups_[g].g;
+      int was = role(g, slot);
+      role(g, slot) = 0;
+      int w = s.window_of(g);
+      if (w >= 0 && s.windows[static_cast<std::size_t>(w)].second == slot) {
+        abandon(g);
+        if (def.mode == Group::Mode::active_standby) activate_replacement(g);
+        return;
+      }
+      if (was != 1) return;
+      if (w >= 0) return;  // a window is open: no second reconfiguration (R2 decides its end)
+      if (def.mode == Group::Mode::active_standby) activate_replacement(g);
+      else if (functional_active(g) >= def.need) reconfigure(g, -1);
+    }
+    void member_back(int g, int slot) {
+      const Group& def = *b.groups_[g].g;
+      // R2: a lost member coming back during a window calls the switch-over off; the
+      // service returns on it.
+      abandon(g);
+      if (def.mode == Group::Mode::active_active) {
+        role(g, slot) = 1;
+        return;
+      }
+      if (functional_active(g) < def.need) {
+        role(g, slot) = 1;
+        return;
+      }
+      role(g, slot) = 2;
+      if (def.failover.failback)
+        for (int i = nslots(g) - 1; i > slot; --i)
+          if (role(g, i) == 1) {
+            role(g, i) = 2;
+            role(g, slot) = 1;
+            break;
+          }
+    }
+    void propagate() {
+      for (bool changed = true; changed;) {
+        changed = false;
+        for (int g : b.group_order_) {
+          const auto& gi = b.groups_[g];
+          for (int i = 0; i < nslots(g); ++i) {
+            bool f = works(gi.members[i]);
+            auto& sn = seen[static_cast<std::size_t>(g)][static_cast<std::size_t>(i)];
+            if (sn && !f) {
+              sn = 0;
+              member_lost(g, i);
+              changed = true;
+            } else if (!sn && f) {
+              sn = 1;
+              member_back(g, i);
+              changed = true;
+            }
+          }
+          // R2: nothing left to switch to: the window is abandoned, its crew released.
+          if (s.window_of(g) >= 0 && working(g) < gi.g->need) {
+            abandon(g);
+            changed = true;
+          }
+        }
+      }
+    }
+    void run(const Event& ev) {
+      switch (ev.kind) {
+        case Event::Kind::occur: s.faults.push_back(ev.arg); break;
+        case Event::Kind::clear: s.faults.erase(s.faults.begin() + ev.arg); break;
+        case Event::Kind::manual_done: finish_window(ev.arg); break;
+      }
+      propagate();
+    }
+  };
+  // Only the order of occurrence within a crew pool matters (R4): faults are grouped by
+  // the pool they claim, in occurrence order within it; those that claim no crew are
+  // sorted by mode. Fewer states, the same chain.
+  int claim_pool(int mi) const {
+    const Mode& m = modes_[mi];
+    return m.repair > 0 && m.uses_crew ? m.pool : -1;
+  }
+  void canonical(State& s) const {
+    std::stable_sort(s.faults.begin(), s.faults.end(), [&](int a, int b) {
+      int pa = claim_pool(a), pb = claim_pool(b);
+      if (pa != pb) return pa < pb;
+      return pa < 0 && a < b;
+    });
+  }
+  // Every outcome of an event from state s, with its probability (depth-first over the
+  // choice points).
+  void outcomes(const State& s, const Event& ev, double rate, bool failure, std::vector<MarkovTransition>& out) const {
+    std::vector<int> script;
+    for (;;) {
+      Sim sim(*this, s, script);
+      sim.run(ev);
+      if (sim.prob > 0) {
+        canonical(sim.s);
+        out.push_back({std::move(sim.s), rate * sim.prob, failure});
+      }
+      script.resize(sim.pos);
+      while (!script.empty() && script.back() == 1) script.pop_back();
+      if (script.empty()) break;
+      script.back() = 1;
+    }
+  }
+
+  // Every transition out of s, into `out` (cleared first).
+  void transitions(const State& s, std::vector<MarkovTransition>& out) const {
+    out.clear();
+    Eval e(*this, s);
+    if (latent_) {
+      // Hidden faults only accumulate until the next test.
+      for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
+        if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
+        double rate = modes_[mi].rate * clock(modes_[mi], e);
+        if (rate <= 0) continue;
+        State n = s;
+        n.faults.push_back(mi);
+        std::sort(n.faults.begin(), n.faults.end());  // no crews here: the order does not matter
+        out.push_back({std::move(n), rate, true});
+      }
+      return;
+    }
+    // Failures, arrivals of outside events and bad changes.
+    for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
+      if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;  // absorbed
+      double rate = modes_[mi].rate * clock(modes_[mi], e);
+      if (rate > 0) outcomes(s, {Event::Kind::occur, mi}, rate, true, out);
+    }
+    // Repairs (those holding a crew), ends of outside events, manual switch-overs.
+    std::vector<char> runs, wruns;
+    crews(s, runs, wruns);
+    for (std::size_t i = 0; i < s.faults.size(); ++i) {
+      const Mode& m = modes_[s.faults[i]];
+      double rate = (runs[i] ? m.repair : 0) + m.end;
+      if (rate > 0) outcomes(s, {Event::Kind::clear, static_cast<int>(i)}, rate, false, out);
+    }
+    for (std::size_t w = 0; w < s.windows.size(); ++w)
+      if (wruns[w]) outcomes(s, {Event::Kind::manual_done, s.windows[w].first}, groups_[s.windows[w].first].manual, false, out);
+  }
+  // A proof test: each present (hidden) fault is found with its test coverage and then
+  // repaired at once; the ones it misses stay. States keep the order of occurrence.
+  std::vector<std::pair<State, double>> test_jumps(const State& s) const {
+    std::vector<int> uncertain;  // positions of faults a test may miss
+    for (std::size_t i = 0; i < s.faults.size(); ++i)
+      if (modes_[s.faults[i]].test_coverage < 1) uncertain.push_back(static_cast<int>(i));
+    std::vector<std::pair<State, double>> out;
+    if (uncertain.size() > 20) return out;  // cannot happen below max_states in practice
+    for (unsigned mask = 0; mask < (1u << uncertain.size()); ++mask) {
+      State n = s;
+      n.faults.clear();
+      double p = 1;
+      for (std::size_t u = 0; u < uncertain.size(); ++u) {
+        double c = modes_[s.faults[uncertain[u]]].test_coverage;
+        if (mask >> u & 1u) {
+          p *= 1 - c;
+          n.faults.push_back(s.faults[uncertain[u]]);
+        } else {
+          p *= c;
+        }
+      }
+      if (p > 0) out.emplace_back(n, p);
+    }
+    return out;
+  }
+
+  const Scenario& sc_;
+  Diagnostics& d_;
+  bool failed_ = false, latent_ = false, random_ = false;
+  double tau_ = 0;
+  int C_ = 0, G_ = 0, slots_ = 0;
+  std::vector<std::string> names_;
+  std::vector<int> comp_group_, comp_slot_;
+  std::vector<GroupInfo> groups_;
+  std::vector<int> group_order_;
+  std::vector<int> pool_size_;
+  std::vector<Mode> modes_;
+  std::vector<std::string> mode_ids_;
+  std::vector<std::vector<int>> comp_modes_;
+};
+
+}  // namespace drsim::markov_detail
