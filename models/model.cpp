@@ -190,7 +190,23 @@ struct Model::Impl {
   std::vector<double> site_since;  // per site_node: when it went down, -1 = working
   bool svc_dirty = false;          // a node in svc_uses changed since update_service()
 
-  Impl(const Scenario& scenario, ModelOptions o) : sc(scenario), opt(o) { compile(); }
+  std::vector<ObjectiveSpec> objective_specs_;  // objective_specs(sc), once
+
+  Impl(const Scenario& scenario, ModelOptions o) : sc(scenario), opt(o), objective_specs_(objective_specs(scenario)) { compile(); }
+
+  // The trial's results emptied in place: vectors keep their capacity, so a trial
+  // allocates nothing once the first trials have grown them.
+  void reset_result() {
+    res.end_time = res.downtime_full = res.downtime_degraded = res.data_loss = 0;
+    res.data_loss_events = 0;
+    res.events = 0;
+    res.outages.clear();
+    res.data_losses.clear();
+    res.downtime_by_cause.assign(cause_names.size(), 0.0);
+    res.site_down.resize(site_node.size());
+    for (auto& v : res.site_down) v.clear();
+    // res.objectives is refilled in place by judge_objectives() at the end of the trial.
+  }
 
   // ================= compilation =================
   int node_of(const std::string& id) const {
@@ -1362,8 +1378,7 @@ struct Model::Impl {
     s = &sch;
     seed = sd;
     trial = tr;
-    res = TrialResult{};
-    res.downtime_by_cause.assign(cause_names.size(), 0.0);
+    reset_result();
     log.clear();
     std::fill(func.begin(), func.end(), 1);
     std::fill(visdown.begin(), visdown.end(), 0);
@@ -1384,16 +1399,29 @@ struct Model::Impl {
     svc_feat = 0;
     outage_open = false;
     svc_dirty = false;
-    res.site_down.assign(site_node.size(), {});
     site_since.assign(site_node.size(), -1);
     for (int r = 0; r < static_cast<int>(rbs.size()); ++r) {
-      rbs[r] = RunbookRt{};
-      rbs[r].rng = RandomStream(seed, trial, rb_stream[r]);
+      RunbookRt& rb = rbs[r];  // reset in place: its vectors keep their capacity
+      rb.active = false;
+      rb.state.clear();
+      rb.unmet.clear();
+      rb.ready.clear();
+      rb.ev.clear();
+      rb.running = rb.done = 0;
+      rb.faults.clear();
+      rb.rng = RandomStream(seed, trial, rb_stream[r]);
     }
     for (int g = 0; g < G; ++g) {
       auto& gr = grt[g];
       const auto& d = gdefs[g];
-      gr = GroupRt{};
+      // Reset in place (GroupRt's defaults), keeping the vectors' capacity.
+      gr.window = 0;
+      gr.pending = -1;
+      gr.window_ev = kNoEvent;
+      gr.raw = true;
+      gr.bridging = false;
+      gr.bridge_ev = kNoEvent;
+      gr.manual_waiting_crew = gr.manual_has_crew = false;
       gr.rng = RandomStream(seed, trial, d.stream);
       std::size_t m = d.members.size();
       gr.role.assign(m, 1);
@@ -1404,8 +1432,10 @@ struct Model::Impl {
     }
     job_seq = 0;
     for (std::size_t p = 0; p < prt.size(); ++p) {
-      prt[p] = PoolRt{};
       prt[p].free = sc.crews[p].size;
+      prt[p].queue.clear();
+      prt[p].manual_wait.clear();
+      prt[p].dispatch_pending = false;
     }
     grt_rng_fallback = RandomStream(seed, trial, fnv1a("data-loss"));
     for (int mi = 0; mi < static_cast<int>(modes.size()); ++mi) {
@@ -1636,7 +1666,7 @@ const TrialResult& Model::end_trial(double t_end) {
   impl_->close_outage(t_end);
   for (std::size_t k = 0; k < impl_->site_node.size(); ++k) impl_->close_site(k, t_end);
   impl_->res.end_time = t_end;
-  judge_objectives(objective_specs(impl_->sc), impl_->res);
+  judge_objectives(impl_->objective_specs_, impl_->res);
   return impl_->res;
 }
 const std::vector<ModelEvent>& Model::events() const { return impl_->log; }

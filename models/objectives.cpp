@@ -37,7 +37,9 @@ void judge_objectives(const std::vector<ObjectiveSpec>& specs, TrialResult& r) {
   for (std::size_t k = 0; k < specs.size(); ++k) {
     const ObjectiveSpec& s = specs[k];
     ObjectiveTally& t = r.objectives[k];
-    t = ObjectiveTally{};
+    t.values.clear();  // keeps its capacity: no allocation per trial
+    t.breached = 0;
+    t.beyond = 0;
     if (s.kind == ObjectiveSpec::Kind::rpo) {
       for (double x : r.data_losses) judge(x, s.target, t);
       continue;
