@@ -181,3 +181,36 @@ TEST_CASE("run --engine simgrid gives the fast engine's statistics, plus platfor
   CHECK(a.dump() == b.dump());
   CHECK(drsim(common + " --engine simgrid --checkpoint " + (tmp / "c"), tmp).code == 2);
 }
+
+TEST_CASE("drsim loads no SimGrid; --engine simgrid runs in drsim-simgrid beside it, or says it is missing", "[cli][engines][startup]") {
+#ifndef DRSIM_HAVE_SIMGRID
+  WARN("built without SimGrid");
+  return;
+#endif
+  TempDir tmp;
+  // The fast path's program does not even link SimGrid or ns-3 (issue 14: start-up).
+  REQUIRE(std::system(("ldd " + kDrsim + " > " + tmp / "ldd.txt").c_str()) == 0);
+  const std::string libs = slurp(tmp / "ldd.txt");
+  CHECK(libs.find("libsimgrid") == std::string::npos);
+  CHECK(libs.find("libns3") == std::string::npos);
+  CHECK(libs.find("libboost_program_options") != std::string::npos);  // ldd did list drsim's libraries
+  // Asked for SimGrid, it hands over to drsim-simgrid with the same arguments: the
+  // results say engine simgrid and carry the command line as typed.
+  std::string v1 = write(tmp, "v1.json", kV1);
+  auto r = run_drsim("run " + v1 + " --trials 3 --horizon 30d --engine simgrid -q --out " + tmp / "sg.json", tmp);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(slurp(tmp / "sg.json"));
+  CHECK(j["engine"] == "simgrid");
+  CHECK(j.contains("platform"));
+  CHECK(j["timing"]["command_line"].get<std::string>().rfind("drsim run ", 0) == 0);
+  // A drsim without its helper beside it: exit 2, the path it looked for, nothing written.
+  const std::string lone = tmp / "lone";
+  std::filesystem::create_directory(lone);
+  std::filesystem::copy_file(kDrsim, lone + "/drsim");
+  const std::string cmd = lone + "/drsim run " + v1 + " --trials 3 --engine simgrid --out " + tmp / "no.json" + " 2> " + tmp / "err.txt";
+  const int st = std::system(cmd.c_str());
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 2);
+  CHECK(slurp(tmp / "err.txt").find("needs " + lone + "/drsim-simgrid") != std::string::npos);
+  CHECK(!std::filesystem::exists(tmp / "no.json"));
+}

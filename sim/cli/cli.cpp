@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -158,7 +159,27 @@ namespace {
 std::string g_command_line = "drsim";
 }  // namespace
 
+std::vector<std::string> g_argv;
+
+void exec_simgrid_helper() {
+  std::vector<char> buf(4096);
+  const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0) throw CliError("--engine simgrid: cannot find this program's own path to start drsim-simgrid beside it");
+  std::string self(buf.data(), static_cast<std::size_t>(n));
+  const std::string helper = self.substr(0, self.rfind('/') + 1) + "drsim-simgrid";
+  if (::access(helper.c_str(), X_OK) != 0)
+    throw CliError("--engine simgrid needs " + helper + " (built with SimGrid beside drsim; hint: rebuild with libsimgrid-dev installed, or use --engine fast)");
+  std::vector<char*> av;
+  for (auto& a : g_argv) av.push_back(a.data());
+  av.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::execv(helper.c_str(), av.data());
+  throw CliError("--engine simgrid: cannot start " + helper + ": " + std::strerror(errno));
+}
+
 void set_command_line(int argc, char** argv) {
+  g_argv.assign(argv, argv + argc);
   std::string s = "drsim";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -71,6 +71,18 @@ inline constexpr double kMaxPrintableHours = 1e4 * 8760;
 // {"command_line": "drsim run …" (shell-quoted), "finished_at": "2025-01-31T12:00:00Z"}.
 // Outputs keep it under "timing", the part that differs between runs.
 void set_command_line(int argc, char** argv);
+
+// The SimGrid engine lives in its own program, drsim-simgrid, beside drsim: the fast
+// path (validate, run, analyze...) then loads none of SimGrid and ns-3 (about 20 ms of
+// start-up). drsim built with DRSIM_SIMGRID_HELPER replaces itself by drsim-simgrid,
+// same arguments, when --engine simgrid is asked for; drsim-simgrid (DRSIM_HAVE_SIMGRID)
+// runs it itself.
+#if defined(DRSIM_HAVE_SIMGRID) || defined(DRSIM_SIMGRID_HELPER)
+#define DRSIM_SIMGRID_AVAILABLE 1
+#endif
+// Replaces this process by drsim-simgrid (found beside this program) with the arguments
+// set_command_line() saw. Returns only by throwing CliError (not there, cannot start).
+[[noreturn]] void exec_simgrid_helper();
 nlohmann::json invocation();
 
 // "2014-04-18 10:32 -04:00" for a model time, when the scenario has a start; else "+1h30m".

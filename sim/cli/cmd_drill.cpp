@@ -107,7 +107,7 @@ int cmd_drill(const std::vector<std::string>& args) {
        "also run this many sampled replays and show the downtime distribution and where the shown timeline falls in it")
       ("random-failures", po::bool_switch(), "let random failures happen during the drill too (default: only the injections and what they cause)")
       ("max-duration", po::value<std::string>()->default_value("30d"), "stop a drill that has not recovered after this long past the last injection")
-#ifdef DRSIM_HAVE_SIMGRID
+#ifdef DRSIM_SIMGRID_AVAILABLE
       ("engine", po::value<std::string>()->default_value("simgrid"),
 #else
       ("engine", po::value<std::string>()->default_value("fast"),
@@ -137,6 +137,9 @@ int cmd_drill(const std::vector<std::string>& args) {
   const std::uint64_t ntrials = count_arg("trials", vm["trials"].as<std::string>(), 0, 10000000, "every replay's downtime is kept for the percentiles");
   check_outputs({vm["file"].as<std::string>()},
                 {{"events", vm["events"].as<std::string>()}, {"json", vm["json"].as<std::string>()}, {"report", vm["report"].as<std::string>()}});
+#ifdef DRSIM_SIMGRID_HELPER
+  if (vm["engine"].as<std::string>() == "simgrid") exec_simgrid_helper();  // before anything is loaded or written
+#endif
   Scenario sc = load(vm["file"].as<std::string>(), vm["variant"].as<std::vector<std::string>>());
   if (sc.injections.empty())
     throw CliError(sc.file + " has no \"injections\": nothing to drill (hint: add one, like {\"at\": \"10m\", \"action\": \"fail\", "

@@ -106,7 +106,9 @@ int cmd_run(const std::vector<std::string>& args) {
   const bool quiet = vm["quiet"].as<bool>();
   const std::string out = vm["out"].as<std::string>();
   if (o.engine != "fast" && o.engine != "simgrid") throw CliError("--engine must be fast or simgrid, not \"" + o.engine + "\"");
-#ifndef DRSIM_HAVE_SIMGRID
+#if defined(DRSIM_SIMGRID_HELPER)
+  if (o.engine == "simgrid") exec_simgrid_helper();  // before anything is loaded or written
+#elif !defined(DRSIM_HAVE_SIMGRID)
   if (o.engine == "simgrid") throw CliError("this drsim was built without SimGrid (install libsimgrid-dev and rebuild)");
 #endif
   const double probe_interval = real_arg("probe-interval", vm["probe-interval"].as<std::string>(), 0, 86400, "seconds; 0 = no probes, else at least 1");
