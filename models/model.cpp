@@ -486,6 +486,7 @@ struct Model::Impl {
     if (opt.record) log.push_back({s->now(), k, a, b});
   }
   void mark(int n) {
+    if (n == members_scan) return;  // recompute_group() evaluates the group after its member scan
     const int p = topo_pos[n];
     dirty_bits[static_cast<std::size_t>(p) >> 6] |= std::uint64_t{1} << (p & 63);
     min_dirty = std::min(min_dirty, p);
@@ -1123,9 +1124,14 @@ struct Model::Impl {
         }
     }
   }
+  // The group node whose member scan is running: what the scan does to the group itself
+  // (a failover window that ends at once) is read by the evaluation that follows it, so
+  // the group need not be marked for a second pass.
+  int members_scan = -1;
   bool recompute_group(int g) {
     const auto& d = gdefs[g];
     auto& gr = grt[g];
+    members_scan = C + g;
     for (std::size_t i = 0; i < d.members.size(); ++i) {
       int n = d.members[i];
       char f = func[n], v = visdown[n];
@@ -1142,6 +1148,7 @@ struct Model::Impl {
         member_lost(g, static_cast<int>(i));
       }
     }
+    members_scan = -1;
     bool raw = gr.window == 0 && functional_active(g) >= d.g->need;
     if (raw != gr.raw) {
       gr.raw = raw;
