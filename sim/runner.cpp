@@ -320,6 +320,12 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
   std::condition_variable cv;
   std::map<std::uint64_t, BlockResult> done;  // by position in this shard's blocks
   std::atomic<std::uint64_t> next_pos{next_merge};
+  // Finished blocks waiting to be merged are bounded: a worker does not start a block
+  // more than max_ahead positions past the merged prefix, so memory stays flat with
+  // --jobs even when the merging thread falls behind (issue 14).
+  const std::uint64_t max_ahead = 2 * static_cast<std::uint64_t>(jobs) + 2;
+  std::atomic<std::uint64_t> merged_pos{next_merge};
+  std::condition_variable room;
   std::atomic<bool> stop{false};
   auto stopping = [&] { return stop.load(std::memory_order_relaxed) || g_stop_signal.load(std::memory_order_relaxed) != 0; };
 
@@ -331,6 +337,11 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     while (!stopping()) {
       std::uint64_t pos = next_pos.fetch_add(1);
       if (pos >= todo_size) break;
+      {
+        std::unique_lock<std::mutex> lk(mu);
+        while (pos >= merged_pos.load() + max_ahead && !stopping()) room.wait_for(lk, std::chrono::milliseconds(100));
+      }
+      if (stopping()) return;
       const std::uint64_t b = plan.block_at(pos);
       BlockResult br{Aggregate(cfg), {}, 0};
       std::uint64_t lo = b * opt.block, hi = lo + plan.trials_in_block(b);
@@ -400,6 +411,8 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
     fold.add(std::move(br.agg));
     out.events += br.events;
     ++next_merge;
+    merged_pos.store(next_merge);
+    room.notify_all();
   };
 
   try {
