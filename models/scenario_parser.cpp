@@ -29,12 +29,14 @@
 #include <map>
 #include <queue>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "models/distribution.h"
 #include "models/sha256.h"
+#include "models/templates.h"
 #include "models/units.h"
 
 namespace drsim {
@@ -2710,6 +2712,12 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
   }
   Extension ext;
   if (doc.contains("extends") && !resolve_extends(doc, path, diags, opt, ext)) return std::nullopt;
+  // Templates expand before the variants: a variant, an edit (--set, the planner's
+  // alternatives) and a file that extends this one see the scenario as written out.
+  std::vector<TemplateOrigin> origins;
+  if (!expand_templates(doc, diags, opt.max_bytes, origins)) return std::nullopt;
+  std::map<std::string, const TemplateOrigin*> origin_of;
+  for (const auto& o : origins) origin_of.emplace(o.expanded, &o);
   if (doc_out) *doc_out = doc;
   std::vector<Patched> patched = apply_variants(doc, opt, diags);
   for (const auto& e : opt.edits) {
@@ -2730,9 +2738,43 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
   take_ranges(doc, "", ranges, found);
   Scenario sc = checker.run(doc);
   sc.ranges = std::move(ranges);
+  const auto parts = named_parts(sc);
+  // The same problem of a template element in several instances is one line, naming
+  // the first instance and the others (pointer, message, hint) -> index in `out`.
+  std::vector<Diagnostic> out;
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> same_in_instances;
   for (const auto& item : found.items()) {
     std::string hint = item.hint;
     std::string pointer = item.pointer;
+    // In a part an instance made: at the template element, naming the instance.
+    const std::size_t second = pointer.find('/', 1);
+    const std::size_t third = second == std::string::npos ? std::string::npos : pointer.find('/', second + 1);
+    if (auto o = origin_of.find(pointer.substr(0, third)); second != std::string::npos && o != origin_of.end()) {
+      Diagnostics named(diags.file());
+      named.add(item);
+      named.name_subjects(parts);
+      Diagnostic dg = named.items().front();
+      dg.file = diags.file();
+      dg.pointer = o->second->written + pointer.substr(o->first.size());
+      dg.subject = (dg.subject.empty() ? "" : dg.subject + "; ") + o->second->instance;
+      for (auto p = patched.rbegin(); p != patched.rend(); ++p)
+        if (item.pointer == p->pointer || item.pointer.rfind(p->pointer + "/", 0) == 0) {
+          dg.hint += (dg.hint.empty() ? "" : "; ") + (p->variant.empty() ? "the value comes from " + p->op_pointer
+                                                                       : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
+          break;
+        }
+      auto key = std::make_tuple(dg.pointer, dg.message, dg.hint);
+      if (auto first = same_in_instances.find(key); first != same_in_instances.end()) {
+        std::string& subject = out[first->second].subject;
+        const std::string instance = o->second->instance.substr(0, o->second->instance.find(','));  // "instance /instances/2"
+        if (subject.find("; also in ") == std::string::npos) subject += "; also in " + instance.substr(9);
+        else subject += ", " + instance.substr(9);
+        continue;
+      }
+      same_in_instances.emplace(std::move(key), out.size());
+      out.push_back(std::move(dg));
+      continue;
+    }
     if (ext.used) {
       // Where it is written: in this file's patch, in a key this file sets, or else in
       // the scenario as extended.
@@ -2753,12 +2795,12 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
                                                                   : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
         break;
       }
-    if (item.severity == Diagnostic::Severity::error) diags.error(pointer, item.message, hint);
-    else diags.warning(pointer, item.message, hint);
+    out.push_back(Diagnostic{item.severity, diags.file(), pointer, item.message, hint, ""});
   }
+  for (auto& dg : out) diags.add(std::move(dg));
   // Every problem of this file, the duplicate keys and the variants' included, names
   // the part it lies in; the parts are those the checker read, valid ids only.
-  diags.name_subjects(named_parts(sc), items_before);
+  diags.name_subjects(parts, items_before);
   return sc;
 }
 
@@ -2827,7 +2869,7 @@ std::optional<Scenario> parse_scenario(std::string_view text, const std::string&
   if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(file_name);
   const std::size_t errors_before = diags.error_count();
   try {
-    std::optional<Scenario> sc = parse_impl(text, diags, opt, file_name, nullptr);
+    std::optional<Scenario> sc = parse_impl(text, diags, opt, file_name, opt.expanded);
     if (!sc || diags.error_count() > errors_before) return std::nullopt;
     sc->file = file_name;
     sc->sha256 = sha256_hex(text);
