@@ -222,6 +222,37 @@ TEST_CASE("a variant and an edit apply to the expanded scenario", "[templates]")
   REQUIRE(sc);
 }
 
+TEST_CASE("the shipped template designs validate, are short, and expand as intended", "[templates]") {
+  const std::string dir = kSource + "/scenarios/designs/";
+  for (const char* f : {"three-site.json", "active-active.json"}) {
+    INFO(f);
+    std::ifstream in(dir + f);
+    std::size_t lines = 0;
+    for (std::string l; std::getline(in, l);) ++lines;
+    CHECK(lines > 5);
+    CHECK(lines < 200);
+    drsim::Diagnostics d(dir + f);
+    auto sc = drsim::load_scenario(dir + f, d);
+    INFO(d.format());
+    REQUIRE(sc);
+    CHECK(d.items().empty());
+  }
+  drsim::Diagnostics d;
+  auto three = drsim::load_scenario(dir + "three-site.json", d);
+  REQUIRE(three);
+  CHECK(three->sites.size() == 3);
+  CHECK(three->components.size() == 3 * 15 + 3);
+  auto sites = std::find_if(three->groups.begin(), three->groups.end(), [](const auto& g) { return g.id == "sites"; });
+  REQUIRE(sites != three->groups.end());
+  CHECK(sites->members.size() == 3);
+  CHECK(sites->need == 2);
+  auto aa = drsim::load_scenario(dir + "active-active.json", d);
+  REQUIRE(aa);
+  auto g = std::find_if(aa->groups.begin(), aa->groups.end(), [](const auto& x) { return x.id == "sites"; });
+  REQUIRE(g != aa->groups.end());
+  CHECK(g->mode == drsim::Group::Mode::active_active);
+}
+
 TEST_CASE("validate --expanded prints the scenario written out, which runs the same", "[templates]") {
   TempDir tmp("templates-x");
   const auto a = write(tmp, "templated.json", kTemplated);
