@@ -277,3 +277,21 @@ TEST_CASE("validate --expanded prints the scenario written out, which runs the s
   CHECK(rb.out.empty());
   CHECK(rb.err.find("unknown parameter \"sit\"") != std::string::npos);
 }
+
+TEST_CASE("a file extends a templated design and patches a copy by its id", "[templates]") {
+  TempDir tmp("templates-ext");
+  const std::string base = kSource + "/scenarios/designs/three-site.json";
+  const auto f = write(tmp, "slow.json", R"({"drsim": 1, "extends": ")" + base + R"(", "title": "slow dc3 database",
+    "patch": [{"op": "set", "path": "/components/dc3~1db/failures/hw/recovery/repair/median", "value": "4h"}]})");
+  drsim::Diagnostics d(f);
+  auto sc = drsim::load_scenario(f, d);
+  INFO(d.format());
+  REQUIRE(sc);
+  CHECK(sc->components.size() == 48);
+  // A bad value the patch writes is reported in the patch.
+  const auto g = write(tmp, "bad.json", R"({"drsim": 1, "extends": ")" + base + R"(",
+    "patch": [{"op": "set", "path": "/components/dc3~1db/failures/hw/recovery/repair/median", "value": "-8h"}]})");
+  drsim::Diagnostics e("bad.json");
+  CHECK_FALSE(drsim::load_scenario(g, e));
+  CHECK(e.format().find("bad.json:/patch/0/value: error: \"median\" must not be negative") == 0);
+}
