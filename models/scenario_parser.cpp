@@ -2576,6 +2576,7 @@ struct Extension {
   std::string base;                   // the base's path
   std::vector<std::string> replaced;  // top-level keys this file writes itself
   std::vector<ExtPatched> patched;
+  std::vector<TemplateOrigin> base_origins;  // the parts the base's own instances made
 };
 
 // Canonical paths of the files being extended on this thread, outermost first: cycles.
@@ -2583,7 +2584,7 @@ thread_local std::vector<std::string> t_extending;
 constexpr std::size_t kMaxExtendsDepth = 16;
 
 std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
-                                   json* doc_out);
+                                   json* doc_out, std::vector<TemplateOrigin>* origins_out = nullptr);
 
 bool resolve_extends(json& doc, const std::string& path, Diagnostics& d, const LoadOptions& opt, Extension& ext) {
   namespace fs = std::filesystem;
@@ -2624,7 +2625,7 @@ bool resolve_extends(json& doc, const std::string& path, Diagnostics& d, const L
   if (auto text = read_scenario_file(ext.base, bd, bo)) {
     t_extending.push_back(canon);
     try {
-      bsc = parse_impl(*text, bd, bo, ext.base, &base);
+      bsc = parse_impl(*text, bd, bo, ext.base, &base, &ext.base_origins);
     } catch (...) {
       t_extending.pop_back();
       throw;
@@ -2668,7 +2669,7 @@ std::string too_large(std::uint64_t size, std::size_t limit) {
 const char* kTooLargeHint = "a scenario is a few kilobytes of JSON; is this the right file?";
 
 std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
-                                   json* doc_out) {
+                                   json* doc_out, std::vector<TemplateOrigin>* origins_out) {
   const std::size_t errors_before = diags.error_count();
   const std::size_t items_before = diags.items().size();
   if (text.size() > opt.max_bytes) {
@@ -2718,6 +2719,7 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
   if (!expand_templates(doc, diags, opt.max_bytes, origins)) return std::nullopt;
   std::map<std::string, const TemplateOrigin*> origin_of;
   for (const auto& o : origins) origin_of.emplace(o.expanded, &o);
+  if (origins_out) *origins_out = origins;
   if (doc_out) *doc_out = doc;
   std::vector<Patched> patched = apply_variants(doc, opt, diags);
   for (const auto& e : opt.edits) {
@@ -2786,7 +2788,13 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
         if (p->has_value) pointer = p->op_pointer + "/value" + pointer.substr(p->pointer.size());
         else hint += (hint.empty() ? "" : "; ") + std::string("after ") + p->op_pointer;
       } else if (std::find(ext.replaced.begin(), ext.replaced.end(), top.empty() ? "" : top.substr(1)) == ext.replaced.end()) {
-        hint += (hint.empty() ? "" : "; ") + fmt::format("at {} of {} as this file extends it", pointer.empty() ? "/" : pointer, ext.base);
+        // Written in the base, perhaps in one of its templates: where it is written there.
+        std::string written = pointer.empty() ? "/" : pointer;
+        const std::size_t s2 = pointer.find('/', 1);
+        const std::string part = s2 == std::string::npos ? "" : pointer.substr(0, pointer.find('/', s2 + 1));
+        auto bo = std::find_if(ext.base_origins.begin(), ext.base_origins.end(), [&](const TemplateOrigin& o) { return !part.empty() && o.expanded == part; });
+        if (bo != ext.base_origins.end()) written = bo->written + pointer.substr(part.size()) + " (" + bo->instance + ")";
+        hint += (hint.empty() ? "" : "; ") + fmt::format("at {} of {} as this file extends it", written, ext.base);
       }
     }
     for (auto p = patched.rbegin(); p != patched.rend(); ++p)

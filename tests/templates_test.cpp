@@ -294,4 +294,13 @@ TEST_CASE("a file extends a templated design and patches a copy by its id", "[te
   drsim::Diagnostics e("bad.json");
   CHECK_FALSE(drsim::load_scenario(g, e));
   CHECK(e.format().find("bad.json:/patch/0/value: error: \"median\" must not be negative") == 0);
+  // A value the base's template wrote, broken by the patch: where it is written in the base.
+  const auto h = write(tmp, "p90.json", R"({"drsim": 1, "extends": ")" + base + R"(",
+    "patch": [{"op": "set", "path": "/components/dc3~1db/failures/hw/recovery/repair/median", "value": "8h"}]})");
+  drsim::Diagnostics k("p90.json");
+  CHECK_FALSE(drsim::load_scenario(h, k));
+  CHECK(k.format() == "p90.json:/components/46/failures/0/recovery/repair/p90 (dc3/db): error: \"p90\" must be above the median, got 8h for a "
+                      "median of 8h (hint: nine in ten are shorter than p90, half shorter than the median; at "
+                      "/templates/site/components/13/failures/0/recovery/repair/p90 (instance /instances/2, site=dc3, peer=dc1) of " + base +
+                      " as this file extends it)\n");
 }
