@@ -29,12 +29,14 @@
 #include <map>
 #include <queue>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "models/distribution.h"
 #include "models/sha256.h"
+#include "models/templates.h"
 #include "models/units.h"
 
 namespace drsim {
@@ -2574,6 +2576,7 @@ struct Extension {
   std::string base;                   // the base's path
   std::vector<std::string> replaced;  // top-level keys this file writes itself
   std::vector<ExtPatched> patched;
+  std::vector<TemplateOrigin> base_origins;  // the parts the base's own instances made
 };
 
 // Canonical paths of the files being extended on this thread, outermost first: cycles.
@@ -2581,7 +2584,7 @@ thread_local std::vector<std::string> t_extending;
 constexpr std::size_t kMaxExtendsDepth = 16;
 
 std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
-                                   json* doc_out);
+                                   json* doc_out, std::vector<TemplateOrigin>* origins_out = nullptr);
 
 bool resolve_extends(json& doc, const std::string& path, Diagnostics& d, const LoadOptions& opt, Extension& ext) {
   namespace fs = std::filesystem;
@@ -2622,7 +2625,7 @@ bool resolve_extends(json& doc, const std::string& path, Diagnostics& d, const L
   if (auto text = read_scenario_file(ext.base, bd, bo)) {
     t_extending.push_back(canon);
     try {
-      bsc = parse_impl(*text, bd, bo, ext.base, &base);
+      bsc = parse_impl(*text, bd, bo, ext.base, &base, &ext.base_origins);
     } catch (...) {
       t_extending.pop_back();
       throw;
@@ -2666,7 +2669,7 @@ std::string too_large(std::uint64_t size, std::size_t limit) {
 const char* kTooLargeHint = "a scenario is a few kilobytes of JSON; is this the right file?";
 
 std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, const LoadOptions& opt, const std::string& path,
-                                   json* doc_out) {
+                                   json* doc_out, std::vector<TemplateOrigin>* origins_out) {
   const std::size_t errors_before = diags.error_count();
   const std::size_t items_before = diags.items().size();
   if (text.size() > opt.max_bytes) {
@@ -2710,6 +2713,13 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
   }
   Extension ext;
   if (doc.contains("extends") && !resolve_extends(doc, path, diags, opt, ext)) return std::nullopt;
+  // Templates expand before the variants: a variant, an edit (--set, the planner's
+  // alternatives) and a file that extends this one see the scenario as written out.
+  std::vector<TemplateOrigin> origins;
+  if (!expand_templates(doc, diags, opt.max_bytes, origins)) return std::nullopt;
+  std::map<std::string, const TemplateOrigin*> origin_of;
+  for (const auto& o : origins) origin_of.emplace(o.expanded, &o);
+  if (origins_out) *origins_out = origins;
   if (doc_out) *doc_out = doc;
   std::vector<Patched> patched = apply_variants(doc, opt, diags);
   for (const auto& e : opt.edits) {
@@ -2730,9 +2740,43 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
   take_ranges(doc, "", ranges, found);
   Scenario sc = checker.run(doc);
   sc.ranges = std::move(ranges);
+  const auto parts = named_parts(sc);
+  // The same problem of a template element in several instances is one line, naming
+  // the first instance and the others (pointer, message, hint) -> index in `out`.
+  std::vector<Diagnostic> out;
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> same_in_instances;
   for (const auto& item : found.items()) {
     std::string hint = item.hint;
     std::string pointer = item.pointer;
+    // In a part an instance made: at the template element, naming the instance.
+    const std::size_t second = pointer.find('/', 1);
+    const std::size_t third = second == std::string::npos ? std::string::npos : pointer.find('/', second + 1);
+    if (auto o = origin_of.find(pointer.substr(0, third)); second != std::string::npos && o != origin_of.end()) {
+      Diagnostics named(diags.file());
+      named.add(item);
+      named.name_subjects(parts);
+      Diagnostic dg = named.items().front();
+      dg.file = diags.file();
+      dg.pointer = o->second->written + pointer.substr(o->first.size());
+      dg.subject = (dg.subject.empty() ? "" : dg.subject + "; ") + o->second->instance;
+      for (auto p = patched.rbegin(); p != patched.rend(); ++p)
+        if (item.pointer == p->pointer || item.pointer.rfind(p->pointer + "/", 0) == 0) {
+          dg.hint += (dg.hint.empty() ? "" : "; ") + (p->variant.empty() ? "the value comes from " + p->op_pointer
+                                                                       : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
+          break;
+        }
+      auto key = std::make_tuple(dg.pointer, dg.message, dg.hint);
+      if (auto first = same_in_instances.find(key); first != same_in_instances.end()) {
+        std::string& subject = out[first->second].subject;
+        const std::string instance = o->second->instance.substr(0, o->second->instance.find(','));  // "instance /instances/2"
+        if (subject.find("; also in ") == std::string::npos) subject += "; also in " + instance.substr(9);
+        else subject += ", " + instance.substr(9);
+        continue;
+      }
+      same_in_instances.emplace(std::move(key), out.size());
+      out.push_back(std::move(dg));
+      continue;
+    }
     if (ext.used) {
       // Where it is written: in this file's patch, in a key this file sets, or else in
       // the scenario as extended.
@@ -2744,7 +2788,13 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
         if (p->has_value) pointer = p->op_pointer + "/value" + pointer.substr(p->pointer.size());
         else hint += (hint.empty() ? "" : "; ") + std::string("after ") + p->op_pointer;
       } else if (std::find(ext.replaced.begin(), ext.replaced.end(), top.empty() ? "" : top.substr(1)) == ext.replaced.end()) {
-        hint += (hint.empty() ? "" : "; ") + fmt::format("at {} of {} as this file extends it", pointer.empty() ? "/" : pointer, ext.base);
+        // Written in the base, perhaps in one of its templates: where it is written there.
+        std::string written = pointer.empty() ? "/" : pointer;
+        const std::size_t s2 = pointer.find('/', 1);
+        const std::string part = s2 == std::string::npos ? "" : pointer.substr(0, pointer.find('/', s2 + 1));
+        auto bo = std::find_if(ext.base_origins.begin(), ext.base_origins.end(), [&](const TemplateOrigin& o) { return !part.empty() && o.expanded == part; });
+        if (bo != ext.base_origins.end()) written = bo->written + pointer.substr(part.size()) + " (" + bo->instance + ")";
+        hint += (hint.empty() ? "" : "; ") + fmt::format("at {} of {} as this file extends it", written, ext.base);
       }
     }
     for (auto p = patched.rbegin(); p != patched.rend(); ++p)
@@ -2753,12 +2803,12 @@ std::optional<Scenario> parse_impl(std::string_view text, Diagnostics& diags, co
                                                                   : std::string("the value comes from variant ") + q(p->variant) + " (" + p->op_pointer + ")");
         break;
       }
-    if (item.severity == Diagnostic::Severity::error) diags.error(pointer, item.message, hint);
-    else diags.warning(pointer, item.message, hint);
+    out.push_back(Diagnostic{item.severity, diags.file(), pointer, item.message, hint, ""});
   }
+  for (auto& dg : out) diags.add(std::move(dg));
   // Every problem of this file, the duplicate keys and the variants' included, names
   // the part it lies in; the parts are those the checker read, valid ids only.
-  diags.name_subjects(named_parts(sc), items_before);
+  diags.name_subjects(parts, items_before);
   return sc;
 }
 
@@ -2827,7 +2877,7 @@ std::optional<Scenario> parse_scenario(std::string_view text, const std::string&
   if (diags.file().empty() && diags.items().empty()) diags = Diagnostics(file_name);
   const std::size_t errors_before = diags.error_count();
   try {
-    std::optional<Scenario> sc = parse_impl(text, diags, opt, file_name, nullptr);
+    std::optional<Scenario> sc = parse_impl(text, diags, opt, file_name, opt.expanded);
     if (!sc || diags.error_count() > errors_before) return std::nullopt;
     sc->file = file_name;
     sc->sha256 = sha256_hex(text);

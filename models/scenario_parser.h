@@ -51,6 +51,10 @@ struct LoadOptions {
   // nothing is an error at the path as given, the message prefixed by the origin; a
   // problem validation finds in a value an edit wrote names the edit's origin in its hint.
   std::vector<Edit> edits;
+  // When not null, receives the document as it is validated before the variants and
+  // edits: after "extends" and the expansion of "templates" (drsim validate --expanded).
+  // Left unchanged when the load stops before (a syntax error, a template problem).
+  nlohmann::json* expanded = nullptr;
 };
 
 /// Reads, parses and validates the scenario file at `path`.

@@ -31,15 +31,22 @@ TEST_CASE("every shipped scenario and variant validates", "[scenarios]") {
   CHECK(files >= 8);  // the baseline and V1-V7 at least
 }
 
-TEST_CASE("the baseline gives every failure mode a source", "[scenarios]") {
-  drsim::Diagnostics d;
-  auto sc = drsim::load_scenario(std::string(DRSIM_SOURCE_DIR) + "/scenarios/designs/two-site-baseline.json", d);
-  REQUIRE(sc);
-  for (const auto& c : sc->components)
-    for (const auto& m : c.failures) {
-      INFO(c.id << "/" << m.id);
-      bool sourced = !m.source.empty() || m.ttf.source() != "" ||
-                     (m.recovery.repair && !m.recovery.repair->source().empty()) || (m.duration && !m.duration->source().empty());
-      CHECK(sourced);
-    }
+TEST_CASE("every design gives every failure mode a source", "[scenarios]") {
+  int designs = 0;
+  for (const auto& e : fs::directory_iterator(std::string(DRSIM_SOURCE_DIR) + "/scenarios/designs")) {
+    if (e.path().extension() != ".json") continue;
+    ++designs;
+    drsim::Diagnostics d;
+    auto sc = drsim::load_scenario(e.path().string(), d);
+    INFO(e.path().string());
+    REQUIRE(sc);
+    for (const auto& c : sc->components)
+      for (const auto& m : c.failures) {
+        INFO(c.id << "/" << m.id);
+        bool sourced = !m.source.empty() || m.ttf.source() != "" ||
+                       (m.recovery.repair && !m.recovery.repair->source().empty()) || (m.duration && !m.duration->source().empty());
+        CHECK(sourced);
+      }
+  }
+  CHECK(designs >= 3);  // the baseline, three-site, active-active
 }

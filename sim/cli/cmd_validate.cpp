@@ -13,7 +13,10 @@ int cmd_validate(const std::vector<std::string>& args) {
   opts.add_options()("file", po::value<std::vector<std::string>>()->multitoken(), "scenario files (JSON, comments allowed)")(
       "variant", po::value<std::vector<std::string>>()->default_value({}, ""),
       "also apply this variant (what-if overlay) of the file before validating; repeatable")(
-      "quiet,q", po::bool_switch(), "print nothing on success");
+      "quiet,q", po::bool_switch(), "print nothing on success")(
+      "expanded", po::bool_switch(),
+      "print each valid file as validated, on stdout as JSON: \"extends\" resolved and \"templates\" expanded "
+      "(the scenario written out by hand; variants not applied)");
   po::positional_options_description pos;
   pos.add("file", -1);
   po::variables_map vm;
@@ -24,17 +27,21 @@ int cmd_validate(const std::vector<std::string>& args) {
              "Every variant declared in a file is validated too (each applied alone).\n"
              "Exit 0 when all files are valid, 2 otherwise.\n\n"
              "examples:\n  drsim validate scenarios/designs/*.json\n"
+             "  drsim validate scenarios/designs/three-site.json --expanded > three-site-expanded.json\n"
              "  drsim validate scenarios/incidents/campaign-monitor-licence.json --variant key-per-site\n"))
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim validate FILE...)");
   const auto files = vm["file"].as<std::vector<std::string>>();
   const auto variants = vm["variant"].as<std::vector<std::string>>();
-  const bool quiet = vm["quiet"].as<bool>();
+  const bool expanded = vm["expanded"].as<bool>();
+  const bool quiet = vm["quiet"].as<bool>() || expanded;
   int bad = 0;
   for (const auto& f : files) {
     Diagnostics d(f);
     LoadOptions lo;
     lo.variants = variants;
+    nlohmann::json doc;
+    if (expanded) lo.expanded = &doc;
     auto sc = load_scenario(f, d, lo);
     std::size_t errors = d.error_count();
     std::vector<std::string> checked;
@@ -59,6 +66,8 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::cerr << d.format();
     if (errors) {
       ++bad;
+    } else if (expanded) {
+      std::cout << doc.dump(1) << std::endl;
     } else if (!quiet) {
       std::cout << fmt::format("{}: ok — {} component{}, {} group{}, {} runbook{}, {} injection{}", f, sc->components.size(),
                                sc->components.size() == 1 ? "" : "s", sc->groups.size(), sc->groups.size() == 1 ? "" : "s",
