@@ -216,7 +216,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     std::vector<std::pair<std::string, json>> found;
     collect_scalable(doc, "", found);
     for (const auto& [ptr, v] : found) {
-      if (std::any_of(params.begin(), params.end(), [&](const Param& p) {
+      // (a named copy: clang 14 cannot capture a structured binding in a lambda)
+      if (std::any_of(params.begin(), params.end(), [&, &ptr = ptr](const Param& p) {
             // A range of its own, or on a part of it (a distribution's mean): not scaled again.
             return p.pointer == ptr || ptr.rfind(p.pointer + "/", 0) == 0 || p.pointer.rfind(ptr + "/", 0) == 0;
           }))
