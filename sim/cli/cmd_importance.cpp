@@ -108,19 +108,10 @@ int cmd_importance(const std::vector<std::string>& args) {
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim importance FILE)");
   const std::string file = vm["file"].as<std::string>();
-  CompareOptions o;
-  o.trials = count_arg("trials", vm["trials"].as<std::string>(), 2, 100000000);
-  o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
-  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
+  CompareOptions o = paired_options(vm, "1y");
   const std::uint64_t top = count_arg("top", vm["top"].as<std::string>(), 0, 1000000, "0 = all");
   const std::string out_json = vm["out"].as<std::string>();
   check_outputs({file}, {{"out", out_json}});
-  if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
-    auto hours = parse_duration(h);
-    if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\")");
-    o.horizon = *hours;
-  }
-  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
   const Scenario as_written = load(file);
   const double horizon = o.horizon > 0 ? o.horizon : as_written.horizon;
   std::vector<Edit> common;  // what every alternative, the base included, gets
@@ -207,13 +198,7 @@ int cmd_importance(const std::vector<std::string>& args) {
   o.keep_trials = true;
   std::vector<const Scenario*> ptrs;
   for (const auto& s : scs) ptrs.push_back(&s);
-  Progress progress;
-  progress.on = progress_wanted(vm["progress"].as<bool>());
-  progress.trials = o.trials;
-  progress.block = o.block;
-  progress.what = fmt::format("importance of {} subjects ({} alternatives)", subjects.size(), scs.size());
-  o.on_block = [&](std::uint64_t d, std::uint64_t t) { progress(d, t); };
-  CompareResult res = run_comparison(ptrs, o);
+  CompareResult res = run_paired(ptrs, o, vm["progress"].as<bool>(), fmt::format("importance of {} subjects ({} alternatives)", subjects.size(), scs.size()));
 
   const std::vector<double> none;
   struct Row {

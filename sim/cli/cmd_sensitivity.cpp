@@ -171,10 +171,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     return kOk;
   if (!vm.count("file")) throw CliError("no scenario file given (usage: drsim sensitivity FILE)");
   const std::string file = vm["file"].as<std::string>();
-  CompareOptions o;
-  o.trials = count_arg("trials", vm["trials"].as<std::string>(), 2, 100000000);
-  o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
-  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
+  CompareOptions o = paired_options(vm, "1y");
   const std::uint64_t top = count_arg("top", vm["top"].as<std::string>(), 0, 1000000, "0 = all");
   double r = 0;
   if (const auto t = vm["default-range"].as<std::string>(); !t.empty()) {
@@ -183,12 +180,6 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   }
   const std::string out_json = vm["out"].as<std::string>();
   check_outputs({file}, {{"out", out_json}});
-  if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
-    auto hours = parse_duration(h);
-    if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"1y\")");
-    o.horizon = *hours;
-  }
-  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
   const Scenario base = load(file);
   // The file as JSON, for the values and ids the parameters name.
   json doc;
@@ -271,13 +262,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     throw CliError("--warm-up on a scenario with injections: a drill is measured from its first injection (hint: drop --warm-up)");
   std::vector<const Scenario*> ptrs;
   for (const auto& s : scs) ptrs.push_back(&s);
-  Progress progress;
-  progress.on = progress_wanted(vm["progress"].as<bool>());
-  progress.trials = o.trials;
-  progress.block = o.block;
-  progress.what = fmt::format("sensitivity of {} parameters", params.size());
-  o.on_block = [&](std::uint64_t d, std::uint64_t t) { progress(d, t); };
-  CompareResult res = run_comparison(ptrs, o);
+  CompareResult res = run_paired(ptrs, o, vm["progress"].as<bool>(), fmt::format("sensitivity of {} parameters", params.size()));
 
   const double scale = min_per_year(horizon);
   const std::vector<ObjectiveSpec> specs = objective_specs(base);

@@ -134,18 +134,9 @@ int cmd_sweep(const std::vector<std::string>& args) {
   for (const auto& s : vm["set"].as<std::vector<std::string>>()) params.push_back(parse_set(s));
   if (params.empty()) throw CliError("nothing to sweep (hint: --set /groups/sites/failover/coverage=0.9,0.95,0.99)");
   const bool zip = vm["zip"].as<bool>();
-  CompareOptions o;
-  o.trials = count_arg("trials", vm["trials"].as<std::string>(), 2, 100000000);
-  o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
-  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
+  CompareOptions o = paired_options(vm, "10y");
   const std::string out_json = vm["out"].as<std::string>(), out_csv = vm["csv"].as<std::string>();
   check_outputs({file}, {{"out", out_json}, {"csv", out_csv}});
-  if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
-    auto hours = parse_duration(h);
-    if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear)) throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"10y\")");
-    o.horizon = *hours;
-  }
-  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
 
   // The points: indices into each parameter's values.
   std::vector<std::vector<std::size_t>> points;
@@ -210,13 +201,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     throw CliError("--warm-up on a scenario with injections: a drill is measured from its first injection (hint: drop --warm-up)");
   std::vector<const Scenario*> ptrs{&base};
   for (const auto& s : scs) ptrs.push_back(&s);
-  Progress progress;
-  progress.on = progress_wanted(vm["progress"].as<bool>());
-  progress.trials = o.trials;
-  progress.block = o.block;
-  progress.what = fmt::format("sweep of {} points", points.size());
-  o.on_block = [&](std::uint64_t d, std::uint64_t t) { progress(d, t); };
-  CompareResult res = run_comparison(ptrs, o);
+  CompareResult res = run_paired(ptrs, o, vm["progress"].as<bool>(), fmt::format("sweep of {} points", points.size()));
 
   const double scale = min_per_year(horizon);
   const std::vector<ObjectiveSpec> specs = objective_specs(base);

@@ -16,12 +16,14 @@
 #include <string>
 #include <unistd.h>
 
+#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "analysis/statistics.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
+#include "sim/compare.h"
 
 namespace drsim::cli::planning {
 
@@ -75,6 +77,18 @@ struct Progress {
 };
 inline bool progress_wanted(bool flag) { return flag || ::isatty(2); }
 
+// run_comparison() with the progress line (on when `progress_flag` or stderr is a terminal).
+inline CompareResult run_paired(const std::vector<const Scenario*>& alternatives, CompareOptions o, bool progress_flag,
+                                std::string what) {
+  Progress progress;
+  progress.on = progress_wanted(progress_flag);
+  progress.trials = o.trials;
+  progress.block = o.block;
+  progress.what = std::move(what);
+  o.on_block = [&](std::uint64_t d, std::uint64_t t) { progress(d, t); };
+  return run_comparison(alternatives, o);
+}
+
 // --warm-up DURATION: hours simulated and discarded before measuring ("" = none).
 inline double warm_up_arg(const std::string& text) {
   if (text.empty()) return 0;
@@ -83,6 +97,23 @@ inline double warm_up_arg(const std::string& text) {
     throw CliError("--warm-up: invalid duration \"" + text + "\" (hint: like \"2y\"; simulated before each trial is measured)");
   return *h;
 }
+// The paired runs' common options, as the three commands declare them: --trials, --seed,
+// --jobs, --horizon (its error's hint: `horizon_hint`, like "1y") and --warm-up.
+inline CompareOptions paired_options(const boost::program_options::variables_map& vm, const char* horizon_hint) {
+  CompareOptions o;
+  o.trials = count_arg("trials", vm["trials"].as<std::string>(), 2, 100000000);
+  o.seed = count_arg("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  o.jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = all cores"));
+  if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
+    auto hours = parse_duration(h);
+    if (!hours || !(*hours > 0 && *hours <= 1000 * kHoursPerYear))
+      throw CliError("--horizon: invalid duration \"" + h + "\" (hint: like \"" + horizon_hint + "\")");
+    o.horizon = *hours;
+  }
+  o.warm_up = warm_up_arg(vm["warm-up"].as<std::string>());
+  return o;
+}
+
 inline constexpr const char* kWarmUpHelp =
     "simulate this long before measuring each trial (like \"2y\"): the steady state of long proof-test or renewal intervals";
 
