@@ -230,14 +230,24 @@ std::string finish_run_outputs(const RunOptions& opt) {
 }
 
 
-RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
+namespace {
+
+// The options checked and the run planned: which blocks this shard runs, on how many
+// threads. Throws UsageError on options that cannot make a run.
+struct CheckedRun {
+  RunOptions opt;
+  double horizon = 0;
+  RunPlan plan;
+  int jobs = 1;
+};
+
+CheckedRun check_run(const Scenario& sc, const RunOptions& opt_in) {
   RunOptions opt = opt_in;
   if (opt.block == 0) opt.block = 100;
   if (opt.block > 1000000) throw UsageError("the block size must be between 1 and 1000000 trials");
   if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
     throw UsageError(fmt::format("shard {}/{} does not exist (hint: --shard I/N with 0 <= I < N)", opt.shard_index, opt.shard_count));
-  const bool sharded = opt.shard_count > 1;
-  if (sharded && opt.target_rel_ci > 0)
+  if (opt.shard_count > 1 && opt.target_rel_ci > 0)
     throw UsageError("--target-rel-ci needs the whole run in one process; with --shard give --trials");
   const double horizon = opt.horizon > 0 ? opt.horizon : sc.horizon;
   const std::uint64_t total = opt.target_rel_ci > 0 ? opt.max_trials : opt.trials;
@@ -248,270 +258,339 @@ RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt_in) {
                                  "(hint: at most {} shards, or a smaller --block)",
                                  opt.shard_index, opt.shard_count, total, opt.block, plan.nblocks(), plan.nblocks() == 1 ? "" : "s",
                                  opt.shard_count, plan.nblocks()));
-  const std::uint64_t todo_size = plan.size();
-
   int jobs = opt.jobs > 0 ? opt.jobs : default_jobs();
-  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, todo_size)));
+  jobs = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(jobs), std::max<std::uint64_t>(1, plan.size())));
+  return {opt, horizon, plan, jobs};
+}
 
-  RunOutcome out;
-  {
-    Model probe(sc);
-    out.cause_names = probe.cause_names();
+// One run_monte_carlo call, in named steps: open_outputs (a fresh start or a resume),
+// run (workers simulate blocks; this thread merges them in block order, shows progress
+// and checkpoints), close_outputs, outcome. Positions count this shard's blocks.
+class MonteCarloRun {
+ public:
+  MonteCarloRun(const Scenario& sc, CheckedRun checked)
+      : sc_(sc), opt_(std::move(checked.opt)), horizon_(checked.horizon), plan_(checked.plan), jobs_(checked.jobs),
+        todo_(plan_.size()), sharded_(opt_.shard_count > 1), cfg_(aggregate_config()),
+        fold_(plan_.tree(), plan_.lo(), plan_.hi(), cfg_), identity_(run_identity(sc, opt_)),
+        csv_part_(opt_.trials_csv.empty() ? "" : opt_.trials_csv + ".partial"),
+        max_ahead_(2 * static_cast<std::uint64_t>(jobs_) + 2) {}
+
+  // Resume: read and validate everything before touching any file. Fresh: the CSV
+  // header. Then the CSV is opened for appending.
+  void open_outputs() {
+    if (opt_.resume) {
+      resume();
+    } else if (!csv_part_.empty()) {
+      std::string header = trials_csv_header(out_.cause_names);
+      std::string err = write_file_atomically(csv_part_, header);
+      if (!err.empty()) throw SaveError(err);
+      csv_bytes_ = header.size();
+    }
+    if (!csv_part_.empty()) {
+      csv_fd_ = ::open(csv_part_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+      if (csv_fd_ < 0) throw SaveError("cannot write " + csv_part_ + ": " + std::strerror(errno));
+    }
+    next_pos_ = next_merge_;
+    merged_pos_ = next_merge_;
+    // A checkpoint written when the stop rule was met (the final one) resumes as met.
+    target_met_ = opt_.target_rel_ci > 0 && next_merge_ > 0 && stop_rule_met();
   }
-  AggregateConfig cfg;
-  cfg.horizon = horizon;
-  cfg.slo_target = sc.objectives.slo_target;
-  cfg.slo_window = sc.objectives.slo_window;
-  cfg.causes = out.cause_names.size();
-  BlockFold fold(plan.tree(), plan.lo(), plan.hi(), cfg);  // finished blocks, in block order
-  std::uint64_t next_merge = 0;  // position in this shard's blocks
-  std::uint64_t csv_bytes = 0;
-  const nlohmann::json identity = run_identity(sc, opt);
-  std::int64_t last_good_trials = -1;  // trials in the last checkpoint written or read; -1 = none
 
-  // ---- resume: read and validate everything before touching any file ----
-  const std::string csv_part = opt.trials_csv.empty() ? "" : opt.trials_csv + ".partial";
-  if (opt.resume) {
-    std::ifstream in(opt.checkpoint, std::ios::binary);
-    if (!in) throw UsageError("cannot resume: no checkpoint at " + opt.checkpoint + " (hint: run with --checkpoint FILE first)");
+  void run() {
+    t0_ = std::chrono::steady_clock::now();
+    cpu0_ = cpu_seconds_now();
+    try {
+      for (int i = 0; i < jobs_; ++i) threads_.emplace_back([this] { worker(); });
+      merge_loop();
+      join_all();
+      clear_progress();
+      close_csv();
+      // Interrupted: the checkpoint to resume from. Completed, when the caller settles
+      // the outputs: a final checkpoint of the whole run, so that a failure to write
+      // the results loses nothing (--resume then only writes them).
+      if (out_.interrupted || !opt_.finish_outputs) write_checkpoint();
+    } catch (...) {
+      join_all();
+      clear_progress();
+      if (csv_fd_ >= 0) ::close(csv_fd_);
+      // Nothing half-written stays behind unless a checkpoint needs it to resume.
+      if (!csv_part_.empty() && last_good_trials_ < 0) ::unlink(csv_part_.c_str());
+      throw;
+    }
+    if (!out_.interrupted && opt_.finish_outputs) {
+      std::string err = finish_run_outputs(opt_);
+      if (!err.empty()) throw SaveError(err);
+    }
+  }
+
+  RunOutcome outcome() {
+    if (sharded_) {
+      // For the summary of this shard alone; the real result is `drsim merge`'s.
+      out_.nodes = fold_.nodes();
+      Aggregate mine(cfg_);
+      for (const FoldNode& n : out_.nodes) mine.merge(Aggregate::from_state(n.state));
+      out_.aggregate = std::move(mine);
+    } else {
+      // The root once every block is in; a --target-rel-ci stop folds the levels pending.
+      out_.aggregate = fold_.prefix();
+    }
+    out_.trials = out_.interrupted ? plan_.trials_before(next_merge_) : out_.aggregate.trials();
+    out_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    out_.cpu_seconds = cpu_seconds_now() - cpu0_;
+    out_.jobs = jobs_;
+    return std::move(out_);
+  }
+
+ private:
+  AggregateConfig aggregate_config() {
+    out_.cause_names = Model(sc_).cause_names();
+    AggregateConfig cfg;
+    cfg.horizon = horizon_;
+    cfg.slo_target = sc_.objectives.slo_target;
+    cfg.slo_window = sc_.objectives.slo_window;
+    cfg.causes = out_.cause_names.size();
+    return cfg;
+  }
+
+  void resume() {
+    std::ifstream in(opt_.checkpoint, std::ios::binary);
+    if (!in) throw UsageError("cannot resume: no checkpoint at " + opt_.checkpoint + " (hint: run with --checkpoint FILE first)");
     std::ostringstream ss;
     ss << in.rdbuf();
-    CheckpointState st = read_checkpoint(ss.str(), opt.checkpoint, identity, cfg, plan);
-    fold.restore(st.blocks_done, std::move(st.pending), std::move(st.nodes));
-    next_merge = st.blocks_done;
-    csv_bytes = st.csv_bytes;
-    last_good_trials = static_cast<std::int64_t>(plan.trials_before(next_merge));
-    if (!csv_part.empty()) {
-      std::error_code ec;
-      // Killed after the CSV was renamed into place but before the checkpoint was
-      // removed: the final checkpoint and the whole CSV; take it back.
-      if (!std::filesystem::exists(csv_part, ec) && st.blocks_done == plan.size() &&
-          std::filesystem::file_size(opt.trials_csv, ec) == csv_bytes && !ec)
-        std::filesystem::rename(opt.trials_csv, csv_part, ec);
-      const auto size = std::filesystem::file_size(csv_part, ec);
-      if (ec) throw UsageError("cannot resume: the partial trials file " + csv_part + " is missing");
-      if (size < csv_bytes || csv_bytes == 0)
-        throw UsageError(fmt::format("cannot resume: the partial trials file {} holds {} bytes where the checkpoint expects {}", csv_part, size, csv_bytes));
-      if (::truncate(csv_part.c_str(), static_cast<off_t>(csv_bytes)) != 0)
-        throw UsageError("cannot resume: cannot truncate " + csv_part + ": " + std::strerror(errno));
-    }
-  } else if (!csv_part.empty()) {
-    std::string header = trials_csv_header(out.cause_names);
-    std::string err = write_file_atomically(csv_part, header);
-    if (!err.empty()) throw SaveError(err);
-    csv_bytes = header.size();
+    CheckpointState st = read_checkpoint(ss.str(), opt_.checkpoint, identity_, cfg_, plan_);
+    fold_.restore(st.blocks_done, std::move(st.pending), std::move(st.nodes));
+    next_merge_ = st.blocks_done;
+    csv_bytes_ = st.csv_bytes;
+    last_good_trials_ = static_cast<std::int64_t>(plan_.trials_before(next_merge_));
+    if (csv_part_.empty()) return;
+    std::error_code ec;
+    // Killed after the CSV was renamed into place but before the checkpoint was
+    // removed: the final checkpoint and the whole CSV; take it back.
+    if (!std::filesystem::exists(csv_part_, ec) && st.blocks_done == plan_.size() &&
+        std::filesystem::file_size(opt_.trials_csv, ec) == csv_bytes_ && !ec)
+      std::filesystem::rename(opt_.trials_csv, csv_part_, ec);
+    const auto size = std::filesystem::file_size(csv_part_, ec);
+    if (ec) throw UsageError("cannot resume: the partial trials file " + csv_part_ + " is missing");
+    if (size < csv_bytes_ || csv_bytes_ == 0)
+      throw UsageError(fmt::format("cannot resume: the partial trials file {} holds {} bytes where the checkpoint expects {}", csv_part_,
+                                   size, csv_bytes_));
+    if (::truncate(csv_part_.c_str(), static_cast<off_t>(csv_bytes_)) != 0)
+      throw UsageError("cannot resume: cannot truncate " + csv_part_ + ": " + std::strerror(errno));
   }
-  const bool want_csv = !csv_part.empty();
-  int csv_fd = -1;
-  if (want_csv) {
-    csv_fd = ::open(csv_part.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (csv_fd < 0) throw SaveError("cannot write " + csv_part + ": " + std::strerror(errno));
+
+  bool stopping() const { return stop_.load(std::memory_order_relaxed) || g_stop_signal.load(std::memory_order_relaxed) != 0; }
+
+  // The stop rule of --target-rel-ci reads only the merged prefix: the same block count
+  // on any --jobs.
+  bool stop_rule_met() const {
+    return plan_.trials_before(next_merge_) >= 1000 && fold_.prefix_relative_half_width() < opt_.target_rel_ci;
   }
-  // Where a failed save leaves the user.
-  auto resume_hint = [&]() -> std::string {
-    if (opt.checkpoint.empty()) return "no --checkpoint was given: the run cannot be resumed";
-    if (last_good_trials < 0) return "no checkpoint had been written yet: the run must start afresh";
-    return fmt::format("the last good checkpoint is {} ({} trials done): free space, then rerun the same command with --resume",
-                       opt.checkpoint, last_good_trials);
-  };
 
-  // ---- workers ----
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<std::uint64_t, BlockResult> done;  // by position in this shard's blocks
-  std::atomic<std::uint64_t> next_pos{next_merge};
-  // Finished blocks waiting to be merged are bounded: a worker does not start a block
-  // more than max_ahead positions past the merged prefix, so memory stays flat with
-  // --jobs even when the merging thread falls behind (issue 14).
-  const std::uint64_t max_ahead = 2 * static_cast<std::uint64_t>(jobs) + 2;
-  std::atomic<std::uint64_t> merged_pos{next_merge};
-  std::condition_variable room;
-  std::atomic<bool> stop{false};
-  auto stopping = [&] { return stop.load(std::memory_order_relaxed) || g_stop_signal.load(std::memory_order_relaxed) != 0; };
-
-  auto worker = [&]() {
+  // A worker thread: one Model and one engine, blocks taken in position order. Finished
+  // blocks waiting to be merged are bounded: a worker does not start a block more than
+  // max_ahead_ positions past the merged prefix, so memory stays flat with --jobs even
+  // when the merging thread falls behind (issue 14).
+  void worker() {
     ModelOptions mo;
-    mo.random_failures = opt.random_failures;
-    Model model(sc, mo);
+    mo.random_failures = opt_.random_failures;
+    Model model(sc_, mo);
     FastEngine engine;
+    const bool want_csv = !csv_part_.empty();
     while (!stopping()) {
-      std::uint64_t pos = next_pos.fetch_add(1);
-      if (pos >= todo_size) break;
+      const std::uint64_t pos = next_pos_.fetch_add(1);
+      if (pos >= todo_) break;
       {
-        std::unique_lock<std::mutex> lk(mu);
-        while (pos >= merged_pos.load() + max_ahead && !stopping()) room.wait_for(lk, std::chrono::milliseconds(100));
+        std::unique_lock<std::mutex> lk(mu_);
+        while (pos >= merged_pos_.load() + max_ahead_ && !stopping()) room_.wait_for(lk, std::chrono::milliseconds(100));
       }
       if (stopping()) return;
-      const std::uint64_t b = plan.block_at(pos);
-      BlockResult br{Aggregate(cfg), {}, 0};
-      std::uint64_t lo = b * opt.block, hi = lo + plan.trials_in_block(b);
+      const std::uint64_t b = plan_.block_at(pos);
+      BlockResult br{Aggregate(cfg_), {}, 0};
+      const std::uint64_t lo = b * opt_.block, hi = lo + plan_.trials_in_block(b);
       for (std::uint64_t t = lo; t < hi; ++t) {
         // A signal or a stop abandons the block: only whole blocks are merged, and the
         // checkpoint holds the merged prefix, so nothing is lost but this block's work.
         if (stopping()) return;
-        const TrialResult& r = engine.run_trial(model, opt.seed, t, horizon);
+        const TrialResult& r = engine.run_trial(model, opt_.seed, t, horizon_);
         br.agg.add(r);
         br.events += r.events;
         if (want_csv) append_trials_csv_row(br.csv, t, r, model.cause_names());
       }
       {
-        std::lock_guard<std::mutex> lk(mu);
-        done.emplace(pos, std::move(br));
+        std::lock_guard<std::mutex> lk(mu_);
+        done_.emplace(pos, std::move(br));
       }
-      cv.notify_one();
+      cv_.notify_one();
     }
-  };
+  }
 
-  auto t0 = std::chrono::steady_clock::now();
-  double cpu0 = cpu_seconds_now();
-  std::vector<std::thread> threads;
-  auto join_all = [&]() {
-    stop = true;
-    for (auto& t : threads)
-      if (t.joinable()) t.join();
-    threads.clear();
-  };
-
-  // Throws SaveError when it cannot be written; the previous checkpoint is then intact.
-  auto write_checkpoint = [&]() {
-    if (opt.checkpoint.empty()) return;
-    if (csv_fd >= 0 && ::fsync(csv_fd) != 0)
-      throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, std::strerror(errno), resume_hint()));
-    nlohmann::json cp;
-    cp["format"] = kCheckpointFormat;
-    cp["version"] = kCheckpointVersion;
-    cp["identity"] = identity;
-    cp["blocks_done"] = next_merge;
-    cp["csv_bytes"] = csv_bytes;
-    nlohmann::json pending = nlohmann::json::array();
-    for (const Aggregate& a : fold.pending()) pending.push_back(a.state());
-    cp["pending"] = std::move(pending);
-    nlohmann::json nodes = nlohmann::json::array();
-    for (const FoldNode& n : fold.nodes()) nodes.push_back({n.level, n.index, n.state});
-    cp["nodes"] = std::move(nodes);
-    std::string err = write_file_atomically(opt.checkpoint, seal_json(std::move(cp)));
-    if (!err.empty()) throw SaveError(err + "; " + resume_hint());
-    last_good_trials = static_cast<std::int64_t>(plan.trials_before(next_merge));
-  };
-
-  auto last_cp = std::chrono::steady_clock::now();
-  auto last_progress = last_cp;
-  // A checkpoint written when the stop rule was met (the final one) resumes as met.
-  bool target_met = opt.target_rel_ci > 0 && next_merge > 0 && plan.trials_before(next_merge) >= 1000 &&
-                    fold.prefix_relative_half_width() < opt.target_rel_ci;
-  bool progress_shown = false;
-
-  // Merges the block at position next_merge; called with mu unlocked.
-  auto merge_next = [&](BlockResult& br) {
-    if (csv_fd >= 0) {
-      std::string err = write_all(csv_fd, br.csv);
-      if (!err.empty()) throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, err, resume_hint()));
-      csv_bytes += br.csv.size();
-    }
-    fold.add(std::move(br.agg));
-    out.events += br.events;
-    ++next_merge;
-    merged_pos.store(next_merge);
-    room.notify_all();
-  };
-
-  try {
-    for (int i = 0; i < jobs; ++i) threads.emplace_back(worker);
-    std::unique_lock<std::mutex> lk(mu);
-    while (next_merge < todo_size && !target_met) {
-      cv.wait_for(lk, std::chrono::milliseconds(100), [&] { return done.count(next_merge) > 0 || g_stop_signal.load() != 0; });
+  // This thread: merge finished blocks in order, show progress, checkpoint, and stop on
+  // a signal or when the stop rule is met.
+  void merge_loop() {
+    auto last_cp = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lk(mu_);
+    while (next_merge_ < todo_ && !target_met_) {
+      cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return done_.count(next_merge_) > 0 || g_stop_signal.load() != 0; });
       bool merged_some = false;
-      while (done.count(next_merge)) {
-        BlockResult br = std::move(done[next_merge]);
-        done.erase(next_merge);
-        lk.unlock();
+      while (done_.count(next_merge_)) {
+        BlockResult br = take_next(lk);
         merge_next(br);
         merged_some = true;
-        // The stop rule reads only the merged prefix: the same block count on any -j.
-        if (opt.target_rel_ci > 0 && plan.trials_before(next_merge) >= 1000 &&
-            fold.prefix_relative_half_width() < opt.target_rel_ci)
-          target_met = true;
+        if (opt_.target_rel_ci > 0 && stop_rule_met()) target_met_ = true;
         lk.lock();
-        if (target_met) break;
+        if (target_met_) break;
       }
-      auto now = std::chrono::steady_clock::now();
-      double elapsed = std::chrono::duration<double>(now - t0).count();
-      if (opt.progress && elapsed > 2 && std::chrono::duration<double>(now - last_progress).count() > 0.5) {
-        last_progress = now;
-        double doneN = static_cast<double>(plan.trials_before(next_merge));
-        double mine = static_cast<double>(plan.trials_before(todo_size));
-        double rate = doneN / std::max(elapsed, 1e-9);
-        double eta = opt.target_rel_ci > 0 ? 0 : (mine - doneN) / std::max(rate, 1e-9);
-        double rhw = sharded ? 0 : fold.prefix_relative_half_width();
-        std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(doneN).c_str(),
-                     format_count(mine).c_str(), format_count(rate).c_str(), eta, std::isfinite(rhw) ? rhw * 100 : 0.0);
-        std::fflush(stderr);
-        progress_shown = true;
-      }
+      const auto now = std::chrono::steady_clock::now();
+      show_progress(now);
       if (g_stop_signal.load() != 0) {
         // Running blocks are abandoned at their next trial; merge what is contiguous, then stop.
         lk.unlock();
         join_all();
         lk.lock();
-        while (done.count(next_merge)) {
-          BlockResult br = std::move(done[next_merge]);
-          done.erase(next_merge);
+        while (done_.count(next_merge_)) {
+          BlockResult br = take_next(lk);
           merge_next(br);
+          lk.lock();
         }
-        out.interrupted = next_merge < todo_size;
-        out.signal = g_stop_signal.load();
+        out_.interrupted = next_merge_ < todo_;
+        out_.signal = g_stop_signal.load();
         break;
       }
-      if (merged_some && next_merge < todo_size && !target_met &&
-          std::chrono::duration<double>(now - last_cp).count() >= opt.checkpoint_seconds) {
+      if (merged_some && next_merge_ < todo_ && !target_met_ &&
+          std::chrono::duration<double>(now - last_cp).count() >= opt_.checkpoint_seconds) {
         last_cp = now;
         lk.unlock();
         write_checkpoint();
         lk.lock();
       }
     }
+  }
+
+  // The block at next_merge_, taken out of done_; returns with mu_ unlocked.
+  BlockResult take_next(std::unique_lock<std::mutex>& lk) {
+    BlockResult br = std::move(done_[next_merge_]);
+    done_.erase(next_merge_);
     lk.unlock();
-    join_all();
-    if (progress_shown) std::fputs("\r\033[K", stderr);
-    if (csv_fd >= 0) {
-      int fd = csv_fd;
-      csv_fd = -1;
-      if (::fsync(fd) != 0 || ::close(fd) != 0)
-        throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part, std::strerror(errno), resume_hint()));
+    return br;
+  }
+
+  // Merges the block at position next_merge_; called with mu_ unlocked.
+  void merge_next(BlockResult& br) {
+    if (csv_fd_ >= 0) {
+      std::string err = write_all(csv_fd_, br.csv);
+      if (!err.empty()) throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part_, err, resume_hint()));
+      csv_bytes_ += br.csv.size();
     }
-    // Interrupted: the checkpoint to resume from. Completed, when the caller settles the
-    // outputs: a final checkpoint of the whole run, so that a failure to write the
-    // results loses nothing (--resume then only writes them).
-    if (out.interrupted || !opt.finish_outputs) write_checkpoint();
-  } catch (...) {
-    join_all();
-    if (progress_shown) std::fputs("\r\033[K", stderr);
-    if (csv_fd >= 0) ::close(csv_fd);
-    // Nothing half-written stays behind unless a checkpoint needs it to resume.
-    if (want_csv && last_good_trials < 0) ::unlink(csv_part.c_str());
-    throw;
+    fold_.add(std::move(br.agg));
+    out_.events += br.events;
+    ++next_merge_;
+    merged_pos_.store(next_merge_);
+    room_.notify_all();
   }
-  if (!out.interrupted) {
-    if (opt.finish_outputs) {
-      std::string err = finish_run_outputs(opt);
-      if (!err.empty()) throw SaveError(err);
-    }
+
+  void show_progress(std::chrono::steady_clock::time_point now) {
+    const double elapsed = std::chrono::duration<double>(now - t0_).count();
+    if (!opt_.progress || elapsed <= 2 || std::chrono::duration<double>(now - last_progress_).count() <= 0.5) return;
+    last_progress_ = now;
+    const double done = static_cast<double>(plan_.trials_before(next_merge_));
+    const double mine = static_cast<double>(plan_.trials_before(todo_));
+    const double rate = done / std::max(elapsed, 1e-9);
+    const double eta = opt_.target_rel_ci > 0 ? 0 : (mine - done) / std::max(rate, 1e-9);
+    const double rhw = sharded_ ? 0 : fold_.prefix_relative_half_width();
+    std::fprintf(stderr, "\r  %s/%s trials  %s trials/s  ETA %.0f s  CI ±%.2f %%   ", format_count(done).c_str(),
+                 format_count(mine).c_str(), format_count(rate).c_str(), eta, std::isfinite(rhw) ? rhw * 100 : 0.0);
+    std::fflush(stderr);
+    progress_shown_ = true;
   }
-  if (sharded) {
-    // For the summary of this shard alone; the real result is `drsim merge`'s.
-    out.nodes = fold.nodes();
-    Aggregate mine(cfg);
-    for (const FoldNode& n : out.nodes) mine.merge(Aggregate::from_state(n.state));
-    out.aggregate = std::move(mine);
-  } else {
-    // The root once every block is in; a --target-rel-ci stop folds the levels pending.
-    out.aggregate = fold.prefix();
+
+  void clear_progress() {
+    if (progress_shown_) std::fputs("\r\033[K", stderr);
+    progress_shown_ = false;
   }
-  out.trials = out.interrupted ? plan.trials_before(next_merge) : out.aggregate.trials();
-  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  out.cpu_seconds = cpu_seconds_now() - cpu0;
-  out.jobs = jobs;
-  return out;
+
+  void join_all() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+    threads_.clear();
+  }
+
+  void close_csv() {
+    if (csv_fd_ < 0) return;
+    const int fd = csv_fd_;
+    csv_fd_ = -1;
+    if (::fsync(fd) != 0 || ::close(fd) != 0)
+      throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part_, std::strerror(errno), resume_hint()));
+  }
+
+  // Where a failed save leaves the user.
+  std::string resume_hint() const {
+    if (opt_.checkpoint.empty()) return "no --checkpoint was given: the run cannot be resumed";
+    if (last_good_trials_ < 0) return "no checkpoint had been written yet: the run must start afresh";
+    return fmt::format("the last good checkpoint is {} ({} trials done): free space, then rerun the same command with --resume",
+                       opt_.checkpoint, last_good_trials_);
+  }
+
+  // Throws SaveError when it cannot be written; the previous checkpoint is then intact.
+  void write_checkpoint() {
+    if (opt_.checkpoint.empty()) return;
+    if (csv_fd_ >= 0 && ::fsync(csv_fd_) != 0)
+      throw SaveError(fmt::format("cannot write {}: {}; {}", csv_part_, std::strerror(errno), resume_hint()));
+    nlohmann::json cp;
+    cp["format"] = kCheckpointFormat;
+    cp["version"] = kCheckpointVersion;
+    cp["identity"] = identity_;
+    cp["blocks_done"] = next_merge_;
+    cp["csv_bytes"] = csv_bytes_;
+    nlohmann::json pending = nlohmann::json::array();
+    for (const Aggregate& a : fold_.pending()) pending.push_back(a.state());
+    cp["pending"] = std::move(pending);
+    nlohmann::json nodes = nlohmann::json::array();
+    for (const FoldNode& n : fold_.nodes()) nodes.push_back({n.level, n.index, n.state});
+    cp["nodes"] = std::move(nodes);
+    std::string err = write_file_atomically(opt_.checkpoint, seal_json(std::move(cp)));
+    if (!err.empty()) throw SaveError(err + "; " + resume_hint());
+    last_good_trials_ = static_cast<std::int64_t>(plan_.trials_before(next_merge_));
+  }
+
+  const Scenario& sc_;
+  const RunOptions opt_;
+  const double horizon_;
+  const RunPlan plan_;
+  const int jobs_;
+  const std::uint64_t todo_;
+  const bool sharded_;
+  RunOutcome out_;  // cause_names first: aggregate_config() fills them for cfg_
+  const AggregateConfig cfg_;
+  BlockFold fold_;  // finished blocks, in block order
+  const nlohmann::json identity_;
+  const std::string csv_part_;
+  const std::uint64_t max_ahead_;
+
+  std::uint64_t next_merge_ = 0;   // position of the next block to merge
+  std::uint64_t csv_bytes_ = 0;
+  int csv_fd_ = -1;
+  std::int64_t last_good_trials_ = -1;  // trials in the last checkpoint written or read; -1 = none
+  bool target_met_ = false;
+  bool progress_shown_ = false;
+  std::chrono::steady_clock::time_point t0_, last_progress_;
+  double cpu0_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_, room_;
+  std::map<std::uint64_t, BlockResult> done_;  // finished blocks by position
+  std::atomic<std::uint64_t> next_pos_{0}, merged_pos_{0};
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+RunOutcome run_monte_carlo(const Scenario& sc, const RunOptions& opt) {
+  MonteCarloRun run(sc, check_run(sc, opt));
+  run.open_outputs();
+  run.run();
+  return run.outcome();
 }
 
 }  // namespace drsim
