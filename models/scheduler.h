@@ -1,6 +1,8 @@
-// The scheduler interface: the only thing the model knows of time. An engine
-// implements it; the model schedules events through it and the engine calls
-// Model::fire(handler, arg) when each is due.
+// The scheduler: the only thing the model knows of time — a clock and an EventCalendar.
+// The model schedules events through it; the engine that owns it pops the calendar,
+// sets the clock and calls Model::fire(handler, arg) when each is due. It is a plain
+// class, not an interface, so the model's scheduling calls inline on the per-event
+// path (issue 14); both engines are such a calendar with a clock.
 //
 // Order: events fire in increasing time; events at equal times fire in the order
 // they were scheduled (first scheduled, first fired). Every engine must keep this
@@ -18,32 +20,6 @@ namespace drsim {
 using EventId = std::uint64_t;
 inline constexpr EventId kNoEvent = 0;
 
-class Scheduler {
- public:
-  virtual ~Scheduler() = default;
-  // The current simulated time, hours.
-  virtual double now() const = 0;
-  // Asks for fire(handler, arg) at time t (t >= now()). Returns an id for cancel().
-  virtual EventId schedule_at(double t, std::uint32_t handler, std::uint32_t arg) = 0;
-  EventId schedule_after(double delay, std::uint32_t handler, std::uint32_t arg) {
-    return schedule_at(now() + delay, handler, arg);
-  }
-  // Forgets a scheduled event. Cancelling kNoEvent, a fired or a cancelled event is a no-op.
-  virtual void cancel(EventId id) = 0;
-  // cancel(id) then schedule_at(t, handler, arg), in one step where the engine can (the
-  // event keeps its id): the order at equal times is that of cancel + schedule_at.
-  virtual EventId reschedule(EventId id, double t, std::uint32_t handler, std::uint32_t arg) {
-    cancel(id);
-    return schedule_at(t, handler, arg);
-  }
-};
-
-// An indexed binary-heap event calendar: every pending event has a slot that knows its
-// place in the heap, so cancel() removes it at once and reschedule() moves it (a
-// decrease- or increase-key) instead of leaving a dead entry behind. No allocation per
-// event once its vectors have grown to the trial's high-water mark (clear() keeps
-// capacity). Ids are (generation << 32 | slot + 1): an id whose event fired or was
-// cancelled no longer matches its slot's generation, so using it is a harmless no-op.
 class EventCalendar {
  public:
   struct Entry {
@@ -161,6 +137,32 @@ class EventCalendar {
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   std::uint64_t next_seq_ = 1;
+};
+
+class Scheduler {
+ public:
+  // The current simulated time, hours.
+  double now() const { return now_; }
+  // Asks for fire(handler, arg) at time t (t >= now()). Returns an id for cancel().
+  EventId schedule_at(double t, std::uint32_t handler, std::uint32_t arg) { return calendar_.push(t, handler, arg); }
+  EventId schedule_after(double delay, std::uint32_t handler, std::uint32_t arg) {
+    return schedule_at(now_ + delay, handler, arg);
+  }
+  // Forgets a scheduled event. Cancelling kNoEvent, a fired or a cancelled event is a no-op.
+  void cancel(EventId id) { calendar_.cancel(id); }
+  // cancel(id) then schedule_at(t, handler, arg) in one step: the event moves in place;
+  // the order at equal times is that of cancel + schedule_at.
+  EventId reschedule(EventId id, double t, std::uint32_t handler, std::uint32_t arg) {
+    return calendar_.reschedule(id, t, handler, arg);
+  }
+
+  // For the engine that owns it.
+  EventCalendar& calendar() { return calendar_; }
+  void set_now(double t) { now_ = t; }
+
+ private:
+  EventCalendar calendar_;
+  double now_ = 0;
 };
 
 }  // namespace drsim

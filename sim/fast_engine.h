@@ -14,22 +14,9 @@ namespace drsim {
 
 class FastEngine final : public Scheduler {
  public:
-  double now() const override { return now_; }
-  EventId schedule_at(double t, std::uint32_t handler, std::uint32_t arg) override {
-    return calendar_.push(t, handler, arg);
-  }
-  void cancel(EventId id) override { calendar_.cancel(id); }
-  EventId reschedule(EventId id, double t, std::uint32_t handler, std::uint32_t arg) override {
-    return calendar_.reschedule(id, t, handler, arg);
-  }
-
   // Runs one trial of `model` from t = 0 until `horizon` hours or, for a drill,
   // until model.finished(). Returns the model's result (valid until the next trial).
   const TrialResult& run_trial(Model& model, std::uint64_t seed, std::uint64_t trial, double horizon);
-
- private:
-  EventCalendar calendar_;
-  double now_ = 0;
 };
 
 }  // namespace drsim

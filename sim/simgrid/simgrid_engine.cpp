@@ -33,18 +33,6 @@ double percentile(std::vector<double> v, double p) {
   return v[std::clamp<std::size_t>(k, 1, v.size()) - 1];
 }
 
-// The scheduler: the model's events in an EventCalendar, SimGrid advanced between them.
-class SimGridScheduler final : public Scheduler {
- public:
-  double now() const override { return now_; }
-  EventId schedule_at(double t, std::uint32_t handler, std::uint32_t arg) override { return cal_.push(t, handler, arg); }
-  void cancel(EventId id) override { cal_.cancel(id); }
-  EventId reschedule(EventId id, double t, std::uint32_t handler, std::uint32_t arg) override {
-    return cal_.reschedule(id, t, handler, arg);
-  }
-  EventCalendar cal_;
-  double now_ = 0;
-};
 
 struct Platform {
   const Scenario& sc;
@@ -356,16 +344,16 @@ SimGridTrial run_simgrid_trial(const Scenario& sc, std::uint64_t seed, std::uint
   mo.record = true;
   Model model(sc, mo);
   model.set_observer([&p](int c, bool ok) { p.set(c, ok); });
-  SimGridScheduler s;
+  Scheduler s;  // the model's events; SimGrid is advanced between them
   model.begin_trial(s, seed, trial);
   p.start_actors();
   bool done = model.finished();
   EventCalendar::Entry e;
-  while (!done && s.cal_.peek(e)) {
+  while (!done && s.calendar().peek(e)) {
     if (e.t > horizon) break;
     engine->run_until(e.t * kSecondsPerHour);
-    s.now_ = e.t;
-    s.cal_.pop();
+    s.set_now(e.t);
+    s.calendar().pop();
     p.maestro_now_s = e.t * kSecondsPerHour;
     const std::size_t seen = model.events().size();
     model.fire(e.handler, e.arg);
@@ -376,7 +364,7 @@ SimGridTrial run_simgrid_trial(const Scenario& sc, std::uint64_t seed, std::uint
     }
     done = model.finished();
   }
-  const double t_end = done ? s.now_ : horizon;
+  const double t_end = done ? s.now() : horizon;
   p.maestro_now_s = t_end * kSecondsPerHour;
   engine->run_until(t_end * kSecondsPerHour);
   out.result = model.end_trial(t_end);
