@@ -31,6 +31,7 @@ void Model::Impl::reset_trial_state() {
   std::fill(vis.begin(), vis.end(), 0);
   std::fill(hid.begin(), hid.end(), 0);
   std::fill(needs_ok.begin(), needs_ok.end(), 1);
+  std::fill(ok_.begin(), ok_.end(), 1);
   faults.clear();
   free_faults.clear();
   live_faults = 0;

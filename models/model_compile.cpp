@@ -155,6 +155,7 @@ void Model::Impl::compile_order() {
 void Model::Impl::compile_owned_modes() {
   comp_modes.assign(C, {});
   dep_modes.assign(C, {});
+  clocked_modes.assign(C, {});
   for (int c = 0; c < C; ++c) {
     const auto& comp = sc.components[c];
     for (const auto& fm : comp.failures) {
@@ -170,6 +171,8 @@ void Model::Impl::compile_owned_modes() {
       m.stream = fnv1a("mode:" + m.label);
       comp_modes[c].push_back(static_cast<int>(modes.size()));
       if (fm.type == FailureMode::Type::dependency) dep_modes[c].push_back(static_cast<int>(modes.size()));
+      if (fm.type == FailureMode::Type::random || fm.type == FailureMode::Type::latent)
+        clocked_modes[c].push_back(static_cast<int>(modes.size()));
       modes.push_back(std::move(m));
     }
   }
@@ -272,6 +275,7 @@ void Model::Impl::size_trial_state() {
   vis.assign(C, 0);
   hid.assign(C, 0);
   needs_ok.assign(C, 1);
+  ok_.assign(N, 1);
   mrt.resize(modes.size());
   rbs.resize(sc.runbooks.size());
   grt.resize(G);

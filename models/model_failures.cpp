@@ -95,6 +95,7 @@ void Model::Impl::apply_targets(int f) {
   for (int c : m.targets) {
     if (std::find(x.applied.begin(), x.applied.end(), c) != x.applied.end()) continue;
     x.applied.push_back(c);
+    ok_[c] = 0;
     if (x.hidden) ++hid[c];
     else {
       ++vis[c];
@@ -124,10 +125,9 @@ void Model::Impl::unapply(int f, int c) {
   if (it == x.applied.end()) return;
   x.applied.erase(it);
   if (x.hidden) --hid[c];
-  else {
-    --vis[c];
-    if (vis[c] == 0) refresh_clocks(c);
-  }
+  else --vis[c];
+  ok_[c] = vis[c] == 0 && hid[c] == 0 && needs_ok[c];
+  if (!x.hidden && vis[c] == 0) refresh_clocks(c);
   mark(c);
   if (vis[c] == 0 && hid[c] == 0) record(ModelEvent::Kind::restored, c, x.mode);
 }

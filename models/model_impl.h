@@ -89,6 +89,7 @@ struct Model::Impl {
   std::vector<GroupDef> gdefs;
   std::vector<ModeDef> modes;
   std::vector<std::vector<int>> comp_modes;  // component -> modes it owns
+  std::vector<std::vector<int>> clocked_modes;  // component -> its random and latent modes, in comp_modes order
   std::vector<std::vector<int>> dep_modes;   // component -> its on_dependency_loss modes
   std::vector<int> storage_peer;             // component -> replication peer or -1
   std::vector<std::uint64_t> rb_stream;
@@ -224,8 +225,7 @@ struct Model::Impl {
     }
   }
   void refresh_clocks(int c) {
-    for (int mi : comp_modes[c])
-      if (clocked(mi)) reclock(mi);
+    for (int mi : clocked_modes[c]) reclock(mi);
   }
   // Arrivals: outside events and changes recur as a process, whatever holds the targets.
   void schedule_arrival(int mi);
@@ -371,14 +371,17 @@ struct Model::Impl {
   // ================= structure: what works (model_structure.cpp) =================
   std::vector<char> func, visdown;  // per node: works; down for a reason someone can see
   std::vector<char> needs_ok;       // per component: everything it needs works
+  // node_ok() of every node, kept up to date where its inputs change: for a component,
+  // no fault holds it down and what it needs works (fresher than func, which changes at
+  // its recompute); for a group or block, func.
+  std::vector<char> ok_;
   // Nodes to recompute, as a bitset over topological positions; min_dirty <= the first.
   std::vector<std::uint64_t> dirty_bits;
   int min_dirty = 0;
   RandomStream grt_rng_fallback;    // data-loss draws of a component with no mode
 
   bool node_ok(int n) const {
-    if (n < C) return vis[n] == 0 && hid[n] == 0 && needs_ok[n];
-    return func[n];
+    return ok_[n];
   }
   void mark(int n) {
     if (n == members_scan) return;  // recompute_group() evaluates the group after its member scan

@@ -18,6 +18,7 @@ void Model::Impl::recompute(int n) {
       }
     bool lost_need = needs_ok[n] && !ok;
     needs_ok[n] = ok;
+    ok_[n] = vis[n] == 0 && hid[n] == 0 && ok;
     if (lost_need)
       for (int mi : dep_modes[n])
         if (mrt[mi].fault < 0) occur(mi, false);
@@ -35,6 +36,7 @@ void Model::Impl::recompute(int n) {
     if (f != func[n] && svc_uses[n]) svc_dirty = true;
     if (n < C && f != func[n] && observer) observer(n, f != 0);
     func[n] = f;
+    if (n >= C) ok_[n] = f;
     visdown[n] = v;
     for (int d : dependents[n]) mark(d);
   }
