@@ -93,30 +93,46 @@ int LogHistogram::bin_of(double x) {
 
 double LogHistogram::edge(int b) { return std::pow(10.0, kMinExp + static_cast<double>(b) / kPerDecade); }
 
+void LogHistogram::widen(int first, int last) {
+  if (counts_.empty()) {
+    lo_ = first;
+    counts_.assign(static_cast<std::size_t>(last - first + 1), 0);
+    return;
+  }
+  if (first < lo_) {
+    counts_.insert(counts_.begin(), static_cast<std::size_t>(lo_ - first), 0);
+    lo_ = first;
+  }
+  if (last >= window_end()) counts_.resize(static_cast<std::size_t>(last - lo_ + 1), 0);
+}
+
 void LogHistogram::add(double x) {
   ++n_;
   if (!(x >= std::pow(10.0, kMinExp))) {  // zero, tiny, negative or NaN
     ++zeros_;
     return;
   }
-  if (counts_.empty()) counts_.assign(kBins, 0);
-  ++counts_[static_cast<std::size_t>(bin_of(x))];
+  const int b = bin_of(x);
+  if (b < lo_ || b >= window_end()) widen(b, b);
+  ++counts_[static_cast<std::size_t>(b - lo_)];
 }
 
 void LogHistogram::merge(const LogHistogram& o) {
   n_ += o.n_;
   zeros_ += o.zeros_;
   if (o.counts_.empty()) return;
-  if (counts_.empty()) counts_.assign(kBins, 0);
-  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += o.counts_[i];
+  widen(o.lo_, o.window_end() - 1);
+  const std::size_t off = static_cast<std::size_t>(o.lo_ - lo_);
+  for (std::size_t i = 0; i < o.counts_.size(); ++i) counts_[off + i] += o.counts_[i];
 }
 
 Interval LogHistogram::rank_bounds(std::uint64_t k) const {
   if (k == 0 || n_ == 0) return {0, 0};
   if (k <= zeros_) return {0, 0};
   std::uint64_t c = zeros_;
-  for (int b = 0; b < kBins; ++b) {
-    c += counts_[static_cast<std::size_t>(b)];
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    c += counts_[i];
+    const int b = lo_ + static_cast<int>(i);
     if (c >= k) return {edge(b), edge(b + 1)};
   }
   return {edge(kBins), edge(kBins)};
@@ -127,11 +143,11 @@ double LogHistogram::quantile(double p) const {
   double target = std::clamp(p, 0.0, 1.0) * static_cast<double>(n_);
   if (target <= static_cast<double>(zeros_)) return 0;
   double c = static_cast<double>(zeros_);
-  for (int b = 0; b < kBins; ++b) {
-    double k = static_cast<double>(counts_[static_cast<std::size_t>(b)]);
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    double k = static_cast<double>(counts_[i]);
     if (k > 0 && c + k >= target) {
       double f = (target - c) / k;
-      return edge(b) * std::pow(10.0, f / kPerDecade);
+      return edge(lo_ + static_cast<int>(i)) * std::pow(10.0, f / kPerDecade);
     }
     c += k;
   }
@@ -143,17 +159,17 @@ double LogHistogram::exceedance(double x) const {
   if (x <= 0) return static_cast<double>(n_ - zeros_) / static_cast<double>(n_);
   if (counts_.empty()) return 0;
   std::uint64_t above = 0;
-  for (int b = bin_of(x); b < kBins; ++b) above += counts_[static_cast<std::size_t>(b)];
+  for (int b = std::max(bin_of(x), lo_); b < window_end(); ++b) above += counts_[static_cast<std::size_t>(b - lo_)];
   return static_cast<double>(above) / static_cast<double>(n_);
 }
 
 std::vector<std::pair<double, std::uint64_t>> LogHistogram::tail_counts() const {
   std::vector<std::pair<double, std::uint64_t>> out;
   std::uint64_t above = n_ - zeros_;
-  for (std::size_t b = 0; b < counts_.size() && above > 0; ++b) {
-    if (!counts_[b]) continue;
-    out.emplace_back(edge(static_cast<int>(b)), above);
-    above -= counts_[b];
+  for (std::size_t i = 0; i < counts_.size() && above > 0; ++i) {
+    if (!counts_[i]) continue;
+    out.emplace_back(edge(lo_ + static_cast<int>(i)), above);
+    above -= counts_[i];
   }
   return out;
 }
@@ -161,7 +177,7 @@ std::vector<std::pair<double, std::uint64_t>> LogHistogram::tail_counts() const 
 nlohmann::json LogHistogram::state() const {
   nlohmann::json bins = nlohmann::json::array();
   for (std::size_t i = 0; i < counts_.size(); ++i)
-    if (counts_[i]) bins.push_back({i, counts_[i]});
+    if (counts_[i]) bins.push_back({static_cast<std::size_t>(lo_) + i, counts_[i]});
   return {{"n", n_}, {"zeros", zeros_}, {"bins", bins}};
 }
 
@@ -172,16 +188,18 @@ LogHistogram LogHistogram::from_state(const nlohmann::json& j) {
   h.zeros_ = j.at("zeros").get<std::uint64_t>();
   const auto& bins = j.at("bins");
   require(bins.is_array(), "histogram: bins must be an array");
-  if (!bins.empty()) h.counts_.assign(kBins, 0);
   std::uint64_t total = h.zeros_;
   for (const auto& b : bins) {
     require(b.is_array() && b.size() == 2, "histogram: a bin is [index, count]");
     auto i = b.at(0).get<std::size_t>();
     if (i >= static_cast<std::size_t>(kBins)) throw std::out_of_range("histogram bin out of range");
     const auto c = b.at(1).get<std::uint64_t>();
-    require(c > 0 && h.counts_[i] == 0, "histogram: an empty or repeated bin");
+    const int bin = static_cast<int>(i);
+    if (bin < h.lo_ || bin >= h.window_end()) h.widen(bin, bin);
+    auto& slot = h.counts_[static_cast<std::size_t>(bin - h.lo_)];
+    require(c > 0 && slot == 0, "histogram: an empty or repeated bin");
     require(total + c >= total, "histogram: counts overflow");
-    h.counts_[i] = c;
+    slot = c;
     total += c;
   }
   require(total == h.n_, "histogram: the bin counts do not add up to its count");

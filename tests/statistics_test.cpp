@@ -113,3 +113,60 @@ TEST_CASE("nines", "[statistics]") {
   CHECK(nines(0.99995) == Approx(4.30103).epsilon(1e-5));
   CHECK(std::isinf(nines(1)));
 }
+
+// The histogram holds only the bins between the lowest and highest value seen, widened
+// as values or merged parts arrive on either side. Its answers must not depend on that:
+// checked against counts made here by hand over all bins, for parts merged in either
+// order, values at both ends of the range (1e-6 and above 1e7), and through its state.
+TEST_CASE("the histogram's window of bins answers as a full histogram would", "[statistics]") {
+  auto bin = [](double x) {
+    const double b = std::floor((std::log10(x) - LogHistogram::kMinExp) * LogHistogram::kPerDecade);
+    return static_cast<int>(std::clamp(b, 0.0, LogHistogram::kBins - 1.0));
+  };
+  RandomStream rng(3, 0, 0);
+  std::vector<double> xs;
+  for (int i = 0; i < 3000; ++i) xs.push_back(std::exp(4 * rng.normal()));
+  xs.insert(xs.end(), {1e-6, 2e-6, 5e7, 0.0, 1e9});
+  std::vector<std::uint64_t> full(LogHistogram::kBins, 0);
+  std::uint64_t zeros = 0;
+  for (double x : xs) {
+    if (x < 1e-6) ++zeros;
+    else ++full[static_cast<std::size_t>(bin(x))];
+  }
+  LogHistogram low, high, one;
+  for (double x : xs) {
+    one.add(x);
+    (x < 1 ? low : high).add(x);
+  }
+  LogHistogram hl = high, lh = low;
+  hl.merge(low);  // widens downwards
+  lh.merge(high);  // widens upwards
+  const LogHistogram back = LogHistogram::from_state(nlohmann::json::parse(one.state().dump()));
+  for (const LogHistogram* h : std::array<const LogHistogram*, 4>{&one, &hl, &lh, &back}) {
+    CHECK(h->count() == xs.size());
+    CHECK(h->zeros() == zeros);
+    CHECK(h->state() == one.state());
+    // tail_counts: every non-empty bin with the values in it and above, as counted here.
+    auto tail = h->tail_counts();
+    std::size_t k = 0;
+    std::uint64_t above = xs.size() - zeros;
+    for (int b = 0; b < LogHistogram::kBins; ++b) {
+      if (!full[static_cast<std::size_t>(b)]) continue;
+      REQUIRE(k < tail.size());
+      CHECK(tail[k].first == Approx(std::pow(10.0, LogHistogram::kMinExp + static_cast<double>(b) / LogHistogram::kPerDecade)));
+      CHECK(tail[k].second == above);
+      above -= full[static_cast<std::size_t>(b)];
+      ++k;
+    }
+    CHECK(k == tail.size());
+    // exceedance at a bin edge: exactly the values in bins at and above it.
+    for (double x : {1e-5, 0.5, 3.0, 1e5}) {
+      std::uint64_t n = 0;
+      for (int b = bin(x); b < LogHistogram::kBins; ++b) n += full[static_cast<std::size_t>(b)];
+      CHECK(h->exceedance(x) == Approx(static_cast<double>(n) / static_cast<double>(xs.size())));
+    }
+    CHECK(h->rank_bounds(zeros).hi == 0);  // the highest of the values counted as zero
+    CHECK(h->rank_bounds(zeros + 1).lo == Approx(1e-6));  // then 1e-6, in the lowest bin
+    CHECK(h->quantile(1.0) == Approx(std::pow(10.0, LogHistogram::kMaxExp)));
+  }
+}
