@@ -53,7 +53,11 @@ constexpr double kMaxBackwardError = 1e-10;
 // keeps at most kIlutFillFactor times the row's nonzeros.
 constexpr double kIterativeTolerance = 1e-14;
 constexpr int kMaxIterations = 2000;
-constexpr int kMaxIterativeRefinements = 12;
+constexpr int kMaxIterativeRefinements = 24;
+// An iterative solve that fails its check falls back to the sparse LU up to this many
+// unknowns (above it the LU's fill-in could take hours: a 3-D chain of 103,823 states
+// takes 120 s, docs/performance.md).
+constexpr std::size_t kFallbackMaxUnknowns = 100000;
 constexpr double kIlutDropTolerance = 1e-6;
 constexpr int kIlutFillFactor = 10;
 // Unnormalised probabilities (pi_k = 1 for the reference state) below this are beyond
@@ -273,7 +277,9 @@ Eigen::VectorXd solve_direct(const LinearSystem& s, const std::string& who) {
 
 // BiCGSTAB preconditioned by an incomplete LU with threshold: memory and time per
 // iteration linear in the nonzeros, where a sparse LU of a chain with many dimensions
-// fills in. The same refinement as the direct solve follows (each correction another
+// fills in. Each solve is accurate normwise; the refinements carry the accuracy down to
+// the small probabilities, about 16 orders of magnitude per step (so a chain whose
+// probabilities span 10^-200 needs a dozen). The same refinement as the direct solve follows (each correction another
 // preconditioned solve of A d = r, r summed in long double with the exact diagonal),
 // until the componentwise backward error passes the same check; a result that does not
 // pass it is refused, never returned.
@@ -305,8 +311,18 @@ Eigen::VectorXd solve_iterative(const LinearSystem& s, const std::string& who) {
 // size selects (LinearSolver::automatic) or the one asked for. Throws
 // std::runtime_error.
 Eigen::VectorXd solve_refined(const LinearSystem& s, const std::string& who, LinearSolver method) {
-  if (method == LinearSolver::automatic) method = Ctmc::solver_for(static_cast<std::size_t>(s.a.rows()));
-  return method == LinearSolver::iterative ? solve_iterative(s, who) : solve_direct(s, who);
+  const auto n = static_cast<std::size_t>(s.a.rows());
+  if (method == LinearSolver::direct) return solve_direct(s, who);
+  if (method == LinearSolver::iterative) return solve_iterative(s, who);
+  if (Ctmc::solver_for(n) == LinearSolver::direct) return solve_direct(s, who);
+  try {
+    return solve_iterative(s, who);
+  } catch (const std::runtime_error&) {
+    // Too many refinements for the tiny probabilities, or a breakdown: the LU, where
+    // it is affordable, else the error stands.
+    if (n > kFallbackMaxUnknowns) throw;
+    return solve_direct(s, who);
+  }
 }
 
 // pi for an irreducible chain. One balance equation is redundant; it is replaced by the
