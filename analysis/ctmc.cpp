@@ -30,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseLU>
 
 namespace drsim {
@@ -46,6 +47,19 @@ constexpr int kMaxRefinements = 4;
 // Componentwise backward error (Oettli-Prager) above which a solve is rejected; a sound
 // LU gives ~1e-16.
 constexpr double kMaxBackwardError = 1e-10;
+// The iterative solve: BiCGSTAB to this relative residual (2-norm, relative to b) per
+// solve, at most kMaxIterations iterations each, then up to kMaxIterativeRefinements
+// corrections; ILUT drops entries below kIlutDropTolerance (relative to the row) and
+// keeps at most kIlutFillFactor times the row's nonzeros.
+constexpr double kIterativeTolerance = 1e-14;
+constexpr int kMaxIterations = 2000;
+constexpr int kMaxIterativeRefinements = 24;
+// An iterative solve that fails its check falls back to the sparse LU up to this many
+// unknowns (above it the LU's fill-in could take hours: a 3-D chain of 103,823 states
+// takes 120 s, docs/performance.md).
+constexpr std::size_t kFallbackMaxUnknowns = 100000;
+constexpr double kIlutDropTolerance = 1e-6;
+constexpr int kIlutFillFactor = 10;
 // Unnormalised probabilities (pi_k = 1 for the reference state) below this are beyond
 // double range in practice: a 400-unit pool reaches 1e-400. They underflow to zero or
 // denormals, carry no relative accuracy, and are left out of the convergence test and
@@ -227,9 +241,19 @@ double backward_error(const LinearSystem& s, const Eigen::VectorXd& x) {
   return worst;
 }
 
-// Solves A x = b for the M-matrix A described in the file comment: sparse LU, then
-// iterative refinement, then a backward-error check. Throws std::runtime_error.
-Eigen::VectorXd solve_refined(const LinearSystem& s, const std::string& who) {
+void check_backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const std::string& who,
+                          const std::string& method) {
+  const double err = x.allFinite() ? backward_error(s, x)
+                                   : std::numeric_limits<double>::infinity();
+  if (!(err <= kMaxBackwardError)) {
+    throw std::runtime_error(who + ": the linear solve (" + method + ") failed its residual check "
+                             "(relative backward error " + num(err) + "); the chain is "
+                             "numerically singular");
+  }
+}
+
+// Sparse LU, then iterative refinement, then the backward-error check.
+Eigen::VectorXd solve_direct(const LinearSystem& s, const std::string& who) {
   Eigen::SparseLU<ColMatrix, Eigen::COLAMDOrdering<int>> lu;
   lu.analyzePattern(s.a);
   lu.factorize(s.a);
@@ -247,14 +271,58 @@ Eigen::VectorXd solve_refined(const LinearSystem& s, const std::string& who) {
     }
     if (converged) break;
   }
-  const double err = x.allFinite() ? backward_error(s, x)
-                                   : std::numeric_limits<double>::infinity();
-  if (!(err <= kMaxBackwardError)) {
-    throw std::runtime_error(who + ": the linear solve failed its residual check (relative "
-                             "backward error " + num(err) + "); the chain is numerically "
-                             "singular");
-  }
+  check_backward_error(s, x, who, "sparse LU");
   return x;
+}
+
+// BiCGSTAB preconditioned by an incomplete LU with threshold: memory and time per
+// iteration linear in the nonzeros, where a sparse LU of a chain with many dimensions
+// fills in. Each solve is accurate normwise; the refinements carry the accuracy down to
+// the small probabilities, about 16 orders of magnitude per step (so a chain whose
+// probabilities span 10^-200 needs a dozen). The same refinement as the direct solve follows (each correction another
+// preconditioned solve of A d = r, r summed in long double with the exact diagonal),
+// until the componentwise backward error passes the same check; a result that does not
+// pass it is refused, never returned.
+Eigen::VectorXd solve_iterative(const LinearSystem& s, const std::string& who) {
+  Eigen::BiCGSTAB<ColMatrix, Eigen::IncompleteLUT<double, int>> solver;
+  solver.preconditioner().setDroptol(kIlutDropTolerance);
+  solver.preconditioner().setFillfactor(kIlutFillFactor);
+  solver.setTolerance(kIterativeTolerance);
+  solver.setMaxIterations(kMaxIterations);
+  solver.compute(s.a);
+  if (solver.info() != Eigen::Success) {
+    throw std::runtime_error(who + ": the incomplete LU preconditioner failed (the linear "
+                             "system is singular)");
+  }
+  Eigen::VectorXd x = solver.solve(s.b);
+  double err = std::numeric_limits<double>::infinity();
+  for (int step = 0; step < kMaxIterativeRefinements && x.allFinite(); ++step) {
+    err = backward_error(s, x);
+    if (err <= kMaxBackwardError / 100) break;
+    const Eigen::VectorXd r = residual(s, x);
+    if (r.isZero(0)) break;
+    x += solver.solve(r);
+  }
+  check_backward_error(s, x, who, "BiCGSTAB with ILUT");
+  return x;
+}
+
+// Solves A x = b for the M-matrix A described in the file comment, by the method the
+// size selects (LinearSolver::automatic) or the one asked for. Throws
+// std::runtime_error.
+Eigen::VectorXd solve_refined(const LinearSystem& s, const std::string& who, LinearSolver method) {
+  const auto n = static_cast<std::size_t>(s.a.rows());
+  if (method == LinearSolver::direct) return solve_direct(s, who);
+  if (method == LinearSolver::iterative) return solve_iterative(s, who);
+  if (Ctmc::solver_for(n) == LinearSolver::direct) return solve_direct(s, who);
+  try {
+    return solve_iterative(s, who);
+  } catch (const std::runtime_error&) {
+    // Too many refinements for the tiny probabilities, or a breakdown: the LU, where
+    // it is affordable, else the error stands.
+    if (n > kFallbackMaxUnknowns) throw;
+    return solve_direct(s, who);
+  }
 }
 
 // pi for an irreducible chain. One balance equation is redundant; it is replaced by the
@@ -262,7 +330,7 @@ Eigen::VectorXd solve_refined(const LinearSystem& s, const std::string& who) {
 // which keeps the unnormalised solution well scaled), then pi is rescaled to sum 1. This
 // is the classic "replace one equation by the normalisation" with e_k instead of a row of
 // ones: a dense row would spoil the sparsity of the LU and the M-matrix structure.
-Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who) {
+Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who, LinearSolver method) {
   const int n = static_cast<int>(g.rates.rows());
   if (n == 1) return Eigen::VectorXd::Ones(1);
   if (const std::string problem = irreducibility_problem(g); !problem.empty()) {
@@ -294,7 +362,7 @@ Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who) {
   }
   s.a.resize(n - 1, n - 1);
   s.a.setFromTriplets(entries.begin(), entries.end());
-  const Eigen::VectorXd x = solve_refined(s, who);
+  const Eigen::VectorXd x = solve_refined(s, who, method);
 
   Eigen::VectorXd pi(n);
   long double sum = 1;
@@ -482,7 +550,7 @@ UniformisationResult uniformise(const Generator& g, const Eigen::VectorXd& p0, d
 UniformisationResult uniformise_with_early_stop(const Generator& g, const Eigen::VectorXd& p0,
                                                 double t, double tol,
                                                 UniformisationRequest req,
-                                                const std::string& who) {
+                                                const std::string& who, LinearSolver method) {
   const double max_exit = g.exit.size() ? g.exit.maxCoeff() : 0.0;
   const double a = kUniformisationMargin * max_exit * t;
   Eigen::VectorXd pi;
@@ -492,7 +560,7 @@ UniformisationResult uniformise_with_early_stop(const Generator& g, const Eigen:
     try {
       long double mass = 0;
       for (Eigen::Index i = 0; i < p0.size(); ++i) mass += p0[i];
-      pi = solve_steady_state(g, who) * static_cast<double>(mass);
+      pi = solve_steady_state(g, who, method) * static_cast<double>(mass);
       req.steady = &pi;
     } catch (const std::runtime_error&) {
       // A chain too ill-conditioned for the LU is still fine for uniformisation: just
@@ -509,6 +577,10 @@ Ctmc::Ctmc(std::size_t n_states) : n_(n_states) {
       n_states > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     invalid("Ctmc", "n_states = " + std::to_string(n_states) + " must be in [1, 2^31)");
   }
+}
+
+LinearSolver Ctmc::solver_for(std::size_t unknowns) {
+  return unknowns <= kDirectMaxUnknowns ? LinearSolver::direct : LinearSolver::iterative;
 }
 
 void Ctmc::add_rate(std::size_t from, std::size_t to, double rate) {
@@ -530,7 +602,7 @@ void Ctmc::add_rate(std::size_t from, std::size_t to, double rate) {
 }
 
 Eigen::VectorXd Ctmc::steady_state() const {
-  return solve_steady_state(build_generator(n_, rates_, nullptr), "Ctmc::steady_state");
+  return solve_steady_state(build_generator(n_, rates_, nullptr), "Ctmc::steady_state", solver_);
 }
 
 Eigen::VectorXd Ctmc::transient(const Eigen::VectorXd& p0, double t, double tol) const {
@@ -538,7 +610,7 @@ Eigen::VectorXd Ctmc::transient(const Eigen::VectorXd& p0, double t, double tol)
   check_distribution(p0, n_, who);
   check_time(t, tol, who);
   const Generator g = build_generator(n_, rates_, nullptr);
-  return uniformise_with_early_stop(g, p0, t, tol, {}, who).point;
+  return uniformise_with_early_stop(g, p0, t, tol, {}, who, solver_).point;
 }
 
 Eigen::VectorXd Ctmc::interval_average(const Eigen::VectorXd& p0, double t,
@@ -550,7 +622,7 @@ Eigen::VectorXd Ctmc::interval_average(const Eigen::VectorXd& p0, double t,
   UniformisationRequest req;
   req.point = false;
   req.average = true;
-  return uniformise_with_early_stop(g, p0, t, tol, req, who).average;
+  return uniformise_with_early_stop(g, p0, t, tol, req, who, solver_).average;
 }
 
 double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
@@ -606,7 +678,7 @@ double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
   }
   s.a.resize(m, m);
   s.a.setFromTriplets(entries.begin(), entries.end());
-  const Eigen::VectorXd x = solve_refined(s, who);
+  const Eigen::VectorXd x = solve_refined(s, who, solver_);
   long double total = 0;
   for (int i = 0; i < m; ++i) total += x[i];
   return static_cast<double>(total);

@@ -4,9 +4,12 @@
 // absorption (MTTF, MTTFF) and reliability.
 //
 // Numerics, in short (details in ctmc.cpp):
-//  - linear solves (steady state, absorption) use Eigen::SparseLU on an M-matrix, then
-//    iterative refinement with the residual summed in long double, then a residual
-//    check; small probabilities come out to ~1e-12 relative or better;
+//  - linear solves (steady state, absorption) use Eigen::SparseLU on an M-matrix up to
+//    kDirectMaxUnknowns unknowns, and above it (where the LU may fill in: a chain of
+//    many dimensions) BiCGSTAB preconditioned by an incomplete LU (ILUT), falling back
+//    to the LU up to 100,000 unknowns if it fails its check; both refine iteratively
+//    with the residual summed in long double and pass the same componentwise residual
+//    check, or throw; small probabilities come out to ~1e-12 relative or better;
 //  - transient quantities use uniformisation with Fox-Glynn-style Poisson weights
 //    (computed outwards from the mode, so nothing under- or overflows at any q*t), and
 //    stop early once the iterates have provably converged to the steady state.
@@ -23,8 +26,20 @@
 
 namespace drsim {
 
+// How the linear systems are solved: by size (Ctmc::solver_for), or as asked.
+enum class LinearSolver { automatic, direct, iterative };
+
 class Ctmc {
  public:
+  // The automatic rule: sparse LU for systems of up to this many unknowns; above,
+  // BiCGSTAB with ILUT, and if that fails its residual check, the LU again when the
+  // system has at most 100,000 unknowns (else the error). Measured (docs/
+  // performance.md): the LU's fill-in depends on the chain's shape — 0.7 s on a 2-D
+  // grid of 100,000 states, 120 s on a 3-D grid of 103,823 (the iterative solve: 0.8 s
+  // and 3.8 s) and 5 s on a 13,700-state repair queue of unlike units.
+  static constexpr std::size_t kDirectMaxUnknowns = 10000;
+  static LinearSolver solver_for(std::size_t unknowns);
+
   // A chain with `n_states` states and no transitions yet.
   // REQUIRES: 1 <= n_states < 2^31 (else std::invalid_argument).
   explicit Ctmc(std::size_t n_states);
@@ -36,6 +51,10 @@ class Ctmc {
   void add_rate(std::size_t from, std::size_t to, double rate);
 
   std::size_t size() const { return n_; }
+
+  // Chooses the linear solver of steady_state() and mean_time_to_absorption() (and of
+  // the steady state transient() may use for its early stop). Default: automatic.
+  void set_linear_solver(LinearSolver s) { solver_ = s; }
 
   // The stationary distribution pi: pi Q = 0, sum(pi) = 1. Each probability is accurate
   // to ~1e-12 relative or better, however small, down to ~1e-290 times the largest
@@ -78,6 +97,7 @@ class Ctmc {
 
  private:
   std::size_t n_;
+  LinearSolver solver_ = LinearSolver::automatic;
   // Off-diagonal rates as given (duplicates are summed when a solver builds Q).
   std::vector<Eigen::Triplet<double, int>> rates_;
 };

@@ -1,8 +1,13 @@
 #include "analysis/markov.h"
 
-#include <deque>
+#include <algorithm>
+#include <cstdio>
+#include <limits>
 #include <map>
 #include <tuple>
+#include <unordered_set>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -20,32 +25,77 @@ struct Chain {
   std::vector<std::vector<std::pair<int, double>>> tests;
 };
 
-// Enumerates the states reachable from all-up breadth-first. False (and an error in
-// `diags`) when there are more than max_states.
-bool enumerate(const MarkovModel& model, std::size_t max_states, Diagnostics& diags, Chain& c) {
-  std::map<MarkovState, int> index;
-  std::deque<int> todo;
+// Resident memory of this process in bytes (Linux /proc/self/statm; 0 if unknown).
+double resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long size = 0, resident = 0;
+  const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  return got == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGE_SIZE)) : 0;
+}
+
+// Half the machine's physical memory: what building and solving a chain may use.
+double memory_budget() {
+  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE)) / 2;
+}
+
+// Enumerates the states reachable from all-up breadth-first (with part >= 0, by that
+// independent part's events only). False (and an error in `diags`) when there are more
+// than max_states.
+bool enumerate(const MarkovModel& model, std::size_t max_states, Diagnostics& diags, Chain& c, int part = -1) {
+  // The index holds state numbers, hashed and compared through c.states (no second
+  // copy of each state); a candidate is appended, looked up, and dropped if known.
+  auto hash = [&](int i) {
+    const MarkovState& s = c.states[static_cast<std::size_t>(i)];
+    std::size_t h = 0x9e3779b97f4a7c15ull;
+    auto mix = [&h](std::size_t x) { h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
+    for (int f : s.faults) mix(static_cast<std::size_t>(f));
+    mix(0xfeed);
+    for (signed char r : s.roles) mix(static_cast<std::size_t>(r));
+    for (const auto& [g, p] : s.windows) mix(static_cast<std::size_t>(g) * 977 + static_cast<std::size_t>(p + 1));
+    return h;
+  };
+  auto same = [&](int a, int b) { return c.states[static_cast<std::size_t>(a)] == c.states[static_cast<std::size_t>(b)]; };
+  std::unordered_set<int, decltype(hash), decltype(same)> index(1024, hash, same);
   auto intern = [&](const MarkovState& next) -> int {
-    auto it = index.find(next);
-    if (it != index.end()) return it->second;
-    if (c.states.size() >= max_states) return -1;
-    int t = static_cast<int>(c.states.size());
-    index.emplace(next, t);
     c.states.push_back(next);
-    todo.push_back(t);
+    const int t = static_cast<int>(c.states.size()) - 1;
+    auto it = index.find(t);
+    if (it != index.end()) {
+      c.states.pop_back();
+      return *it;
+    }
+    if (c.states.size() > max_states) {
+      c.states.pop_back();
+      return -1;
+    }
+    index.insert(t);
     return t;
   };
   auto too_big = [&] {
     diags.error("", fmt::format("the Markov chain has more than {} states", max_states),
-                "analyze small designs (validation models); use drsim run for large ones");
+                "give a larger --max-states (up to 5,000,000), or use drsim rare or drsim run for large designs");
     return false;
   };
+  c.states.reserve(std::min<std::size_t>(max_states, 1 << 16));
   intern(model.all_up());
   std::vector<MarkovTransition> succ;
-  while (!todo.empty()) {
-    int s = todo.front();
-    todo.pop_front();
-    model.successors(c.states[s], succ);
+  // Measured while building: a chain that outgrows the memory budget is refused before
+  // the machine swaps (a solve needs more again).
+  const double budget = memory_budget();
+  // Breadth-first: states are numbered in the order found, so the queue is a counter.
+  for (int s = 0; s < static_cast<int>(c.states.size()); ++s) {
+    if ((s & 0xffff) == 0xffff && budget > 0 && resident_bytes() > budget) {
+      diags.error("", fmt::format("the Markov chain outgrew half of this machine's memory ({:.1f} GiB) at {} states", budget / (1 << 30),
+                                  c.states.size()),
+                  "give a smaller --max-states, or use drsim rare or drsim run");
+      return false;
+    }
+    // (a copy: interning may grow c.states under the reference)
+    const MarkovState here = c.states[static_cast<std::size_t>(s)];
+    if (part < 0) model.successors(here, succ);
+    else model.part_successors(here, part, succ);
     for (auto& [next, rate, failure] : succ) {
       if (rate <= 0) continue;
       int t = intern(next);
@@ -53,7 +103,7 @@ bool enumerate(const MarkovModel& model, std::size_t max_states, Diagnostics& di
       c.edges.emplace_back(s, t, rate);
     }
     if (model.proof_test()) {
-      auto jumps = model.test_jumps(c.states[s]);
+      auto jumps = model.test_jumps(here);
       std::vector<std::pair<int, double>> row;
       for (auto& [next, prob] : jumps) {
         int t = intern(next);
@@ -93,16 +143,116 @@ std::optional<Eigen::VectorXd> test_regime(const Ctmc& q, const Chain& c, double
   }
 }
 
-// Builds the chain and solves it.
+Ctmc to_ctmc(const Chain& c) {
+  Ctmc q(c.states.size());
+  for (auto& [a, b, r] : c.edges)
+    if (a != b) q.add_rate(static_cast<std::size_t>(a), static_cast<std::size_t>(b), r);
+  return q;
+}
+
+// More combinations of what the independent parts show than this are refused.
+constexpr double kMaxViewCombinations = 4e6;
+
+// A design of independent parts, each solved on its own chain: a state of the whole is a
+// tuple of the parts' states, with the product of their probabilities (steady state, or
+// at t from all-up). A group lives in one part; the service reads each part only through
+// its exposed nodes, so the parts' states are classed by what they show (their views)
+// and the service is evaluated once per combination of views.
+std::optional<MarkovResult> solve_parts(const MarkovModel& model, const Scenario& sc, Diagnostics& diags,
+                                        const std::vector<Chain>& parts, double at) {
+  const std::size_t P = parts.size();
+  MarkovResult res;
+  double product = 1;
+  for (const auto& c : parts) {
+    res.part_states.push_back(c.states.size());
+    product *= static_cast<double>(c.states.size());
+  }
+  res.states = product < 1.8e19 ? static_cast<std::size_t>(product) : std::numeric_limits<std::size_t>::max();
+  std::vector<Eigen::VectorXd> pi(P), pt(P);
+  for (std::size_t p = 0; p < P; ++p) {
+    Ctmc q = to_ctmc(parts[p]);
+    pi[p] = q.steady_state();
+    if (at > 0) {
+      Eigen::VectorXd p0 = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(parts[p].states.size()));
+      p0(0) = 1;
+      pt[p] = q.transient(p0, at);
+    }
+  }
+  for (int g = 0; g < model.group_count(); ++g) {
+    const auto p = static_cast<std::size_t>(model.group_part(g));
+    double u = 0;
+    for (std::size_t i = 0; i < parts[p].states.size(); ++i)
+      if (model.group_down(parts[p].states[i], g)) u += pi[p](static_cast<Eigen::Index>(i));
+    res.group_unavailability.emplace_back(sc.groups[static_cast<std::size_t>(g)].id, u);
+  }
+  struct View {
+    int rep = 0;  // a state showing it
+    double pi = 0, pt = 0;
+  };
+  std::vector<std::vector<View>> views(P);
+  double combinations = 1;
+  for (std::size_t p = 0; p < P; ++p) {
+    std::map<std::vector<char>, std::size_t> index;
+    for (std::size_t i = 0; i < parts[p].states.size(); ++i) {
+      auto [it, added] = index.emplace(model.part_view(parts[p].states[i], static_cast<int>(p)), views[p].size());
+      if (added) views[p].push_back({static_cast<int>(i), 0, 0});
+      View& v = views[p][it->second];
+      v.pi += pi[p](static_cast<Eigen::Index>(i));
+      if (at > 0) v.pt += pt[p](static_cast<Eigen::Index>(i));
+    }
+    combinations *= static_cast<double>(views[p].size());
+  }
+  if (combinations > kMaxViewCombinations) {
+    diags.error("", fmt::format("the design splits into {} independent parts, but the service sees {:.3g} combinations of their "
+                                "states, more than {:.0e}", P, combinations, kMaxViewCombinations),
+                "analyze a smaller design, or use drsim rare or drsim run");
+    return std::nullopt;
+  }
+  // Every combination of views, as an odometer; the probability of "down" summed
+  // directly (no 1 - up: the unavailability may be far below the rounding of 1).
+  std::vector<std::size_t> digit(P, 0);
+  std::vector<const MarkovState*> per_part(P);
+  double down = 0, up_t = 0;
+  for (;;) {
+    double w = 1, wt = 1;
+    for (std::size_t p = 0; p < P; ++p) {
+      const View& v = views[p][digit[p]];
+      per_part[p] = &parts[p].states[static_cast<std::size_t>(v.rep)];
+      w *= v.pi;
+      wt *= v.pt;
+    }
+    if (model.service_down(model.compose(per_part))) down += w;
+    else up_t += wt;
+    std::size_t p = 0;
+    while (p < P && ++digit[p] == views[p].size()) digit[p++] = 0;
+    if (p == P) break;
+  }
+  res.unavailability = down;
+  if (at > 0) {
+    res.at_hours = at;
+    res.point_availability = up_t;
+  }
+  return res;
+}
+
+// Builds the chain and solves it: whole, or part by part when the design splits into
+// independent parts whose product chain is larger than max_states.
 std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, Diagnostics& diags, std::size_t max_states,
                                   double at) {
+  if (!model.proof_test() && model.part_count() > 1) {
+    std::vector<Chain> parts(static_cast<std::size_t>(model.part_count()));
+    double product = 1;
+    for (int p = 0; p < model.part_count(); ++p) {
+      if (!enumerate(model, max_states, diags, parts[static_cast<std::size_t>(p)], p)) return std::nullopt;
+      product *= static_cast<double>(parts[static_cast<std::size_t>(p)].states.size());
+    }
+    if (product > static_cast<double>(max_states)) return solve_parts(model, sc, diags, parts, at);
+  }
   Chain c;
   if (!enumerate(model, max_states, diags, c)) return std::nullopt;
   const auto& states = c.states;
   const int n_groups = model.group_count();
-  Ctmc q(states.size());
-  for (auto& [a, b, r] : c.edges)
-    if (a != b) q.add_rate(static_cast<std::size_t>(a), static_cast<std::size_t>(b), r);
+  Ctmc q = to_ctmc(c);
   std::vector<bool> down(states.size());
   std::vector<std::vector<bool>> gdown(static_cast<std::size_t>(n_groups), std::vector<bool>(states.size()));
   for (std::size_t i = 0; i < states.size(); ++i) {
@@ -147,8 +297,9 @@ std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, 
 
 }  // namespace
 
-std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states, double at_hours) {
-  auto model = MarkovModel::compile(sc, diags);
+std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states, double at_hours,
+                                           bool lump) {
+  auto model = MarkovModel::compile(sc, diags, lump);
   if (!model) return std::nullopt;
   return solve(*model, sc, diags, max_states, at_hours);
 }

@@ -43,9 +43,20 @@
 //    order they opened, then the faults needing repair in order of occurrence.
 //
 // The state is the list of present faults — grouped by the crew pool they claim, in
-// order of occurrence within it (the crew claims); those claiming no crew by mode — the roles, and the open windows (group, pending standby slot) in the order they
-// opened. Random draws in a transition are enumerated, each outcome a transition with
-// its probability. Chains above `max_states` are refused.
+// order of occurrence within a pool that can run short of crews (the crew claims),
+// else by mode — the roles, and the open windows (group, pending standby slot), in the
+// order they opened where their pool can run short, else by group. Random draws in a
+// transition are enumerated, each outcome a transition with its probability.
+//
+// The chain is lumped, exactly (strong lumpability: every result is the unlumped
+// chain's): beside the unordered faults, identical members of an active-active group
+// that nothing else reads are counted rather than told apart (markov_model_impl.h,
+// canonical()); and a repairable design that splits into independent parts (no shared
+// failure mode, crew pool, group or needs) whose whole chain has more than
+// `max_states` states is solved part by part, each part's chain on its own, and the
+// parts combined (MarkovResult::part_states). Chains (or parts) above `max_states`
+// states are refused, and so is a chain that outgrows half the machine's memory while
+// it is built.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -74,13 +85,23 @@ struct MarkovResult {
   // Per redundancy group: the probability it is not working (steady state, or mean over
   // the test interval), in scenario order.
   std::vector<std::pair<std::string, double>> group_unavailability;
+  // Repairable designs that split into independent parts (no shared failure mode, crew
+  // pool, group or needs) whose product chain has more than max_states states: each
+  // part's chain is solved on its own and the results combined (exact: the parts are
+  // independent). Then part_states holds each part's state count and `states` their
+  // product (saturated); the mean time to first failure and R(t) are not computed
+  // (mttff_hours and reliability stay -1: a first passage does not factor over parts).
+  // Empty when the whole chain was solved.
+  std::vector<std::size_t> part_states;
 };
 
 // Builds and solves the chain. On a scenario outside the two classes returns nullopt
 // and adds an error per reason to `diags` (pointer, what is not Markovian, a hint).
 // With at_hours > 0 (repairable class), also A(t): P(service up at t) and R(t): P(no
 // service failure in [0, t]), both from all-up.
+// With lump = false the chain is built unlumped (markov_model.h): for tests, which check
+// that lumping changes no result.
 std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states = 200000,
-                                           double at_hours = -1);
+                                           double at_hours = -1, bool lump = true);
 
 }  // namespace drsim

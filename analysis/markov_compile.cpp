@@ -3,6 +3,7 @@
 // pointer whatever is outside the two Markovian classes (analysis/markov.h).
 #include <cmath>
 #include <functional>
+#include <map>
 
 #include "analysis/markov_model_impl.h"
 
@@ -63,7 +64,228 @@ bool Builder::compile() {
   if (latent_ && !random_) check_proof_test_groups();
   if (modes_.empty()) refuse("/components", "no failure modes: nothing ever fails");
   order_groups();
-  return !failed_;
+  if (failed_) return false;
+  order_pools();
+  find_symmetries();
+  find_parts();
+  return true;
+}
+
+// Independent parts: nodes are joined when one's behaviour depends on another's —
+// a component and what it needs, a group and its members, a block inside a part (a
+// group member or a need) and what it reads, a failure mode's owner and targets, and
+// everything claiming one crew pool. Components or groups in different parts never
+// change each other's rates, so the chain is the product of the parts' chains. Blocks
+// outside every part (read only by the service or by other such blocks) only combine
+// what the parts show; the nodes they and the service read are each part's exposed
+// nodes.
+void Builder::find_parts() {
+  const int N = static_cast<int>(names_.size());
+  std::vector<int> up(static_cast<std::size_t>(N));
+  for (int n = 0; n < N; ++n) up[static_cast<std::size_t>(n)] = n;
+  std::function<int(int)> root = [&](int n) {
+    while (up[static_cast<std::size_t>(n)] != n) n = up[static_cast<std::size_t>(n)] = up[static_cast<std::size_t>(up[static_cast<std::size_t>(n)])];
+    return n;
+  };
+  auto join = [&](int a, int b) {
+    if (a < 0 || b < 0 || a >= N || b >= N) return;
+    up[static_cast<std::size_t>(root(a))] = root(b);
+  };
+  const int B = static_cast<int>(sc_.blocks.size());
+  std::vector<char> inside(static_cast<std::size_t>(B), 0);
+  std::vector<int> todo;
+  auto mark_inside = [&](int n) {
+    if (n >= C_ + G_ && n < N && !inside[static_cast<std::size_t>(n - C_ - G_)]) {
+      inside[static_cast<std::size_t>(n - C_ - G_)] = 1;
+      todo.push_back(n - C_ - G_);
+    }
+  };
+  for (int c = 0; c < C_; ++c)
+    for (const auto& need : sc_.components[c].needs) {
+      join(c, node(need));
+      mark_inside(node(need));
+    }
+  for (int g = 0; g < G_; ++g)
+    for (int m : groups_[g].members) {
+      join(C_ + g, m);
+      mark_inside(m);
+    }
+  std::function<void(int, const Expr&)> read = [&](int from, const Expr& e) {
+    if (e.op == Expr::Op::ref) {
+      join(from, node(e.ref));
+      mark_inside(node(e.ref));
+    }
+    for (const auto& a : e.args) read(from, a);
+  };
+  while (!todo.empty()) {
+    int b = todo.back();
+    todo.pop_back();
+    read(C_ + G_ + b, sc_.blocks[static_cast<std::size_t>(b)].expr);
+  }
+  std::vector<int> pool_rep(pool_size_.size(), -1);
+  auto claim = [&](int p, int n) {
+    if (p < 0 || n < 0) return;
+    if (pool_rep[static_cast<std::size_t>(p)] < 0) pool_rep[static_cast<std::size_t>(p)] = n;
+    join(n, pool_rep[static_cast<std::size_t>(p)]);
+  };
+  for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
+    const Mode& m = modes_[mi];
+    int first = m.comp >= 0 ? m.comp : (m.targets.empty() ? -1 : m.targets.front());
+    for (int c : m.targets) join(first, c);
+    claim(claim_pool(mi), first);
+  }
+  for (int g = 0; g < G_; ++g)
+    if (groups_[g].coverage < 1) claim(groups_[g].pool, C_ + g);
+  // Number the parts: the roots holding a component or a group.
+  std::vector<int> part_of_root(static_cast<std::size_t>(N), -1);
+  auto part = [&](int n) {
+    int r = root(n);
+    if (part_of_root[static_cast<std::size_t>(r)] < 0) part_of_root[static_cast<std::size_t>(r)] = parts_++;
+    return part_of_root[static_cast<std::size_t>(r)];
+  };
+  std::vector<int> node_part(static_cast<std::size_t>(N), -1);
+  if (!lump_) for (int n = 1; n < C_ + G_; ++n) join(n, 0);  // one part
+  for (int n = 0; n < C_ + G_; ++n) node_part[static_cast<std::size_t>(n)] = part(n);
+  for (int b = 0; b < B; ++b) {
+    int r = root(C_ + G_ + b);
+    if (part_of_root[static_cast<std::size_t>(r)] >= 0) node_part[static_cast<std::size_t>(C_ + G_ + b)] = part_of_root[static_cast<std::size_t>(r)];
+  }
+  group_part_.assign(static_cast<std::size_t>(G_), 0);
+  for (int g = 0; g < G_; ++g) group_part_[static_cast<std::size_t>(g)] = node_part[static_cast<std::size_t>(C_ + g)];
+  mode_part_.assign(modes_.size(), 0);
+  for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
+    const Mode& m = modes_[mi];
+    int first = m.comp >= 0 ? m.comp : (m.targets.empty() ? -1 : m.targets.front());
+    // A mode that hits no component changes nothing anyone reads: any part may hold it.
+    mode_part_[static_cast<std::size_t>(mi)] = first >= 0 ? node_part[static_cast<std::size_t>(first)] : 0;
+  }
+  part_exposed_.assign(static_cast<std::size_t>(std::max(parts_, 1)), {});
+  std::function<void(const Expr&)> expose = [&](const Expr& e) {
+    if (e.op == Expr::Op::ref) {
+      int n = node(e.ref);
+      if (n < N && node_part[static_cast<std::size_t>(n)] >= 0) {
+        auto& v = part_exposed_[static_cast<std::size_t>(node_part[static_cast<std::size_t>(n)])];
+        if (std::find(v.begin(), v.end(), n) == v.end()) v.push_back(n);
+      }
+    }
+    for (const auto& a : e.args) expose(a);
+  };
+  expose(sc_.service.requires_);
+  for (int b = 0; b < B; ++b)
+    if (!inside[static_cast<std::size_t>(b)]) expose(sc_.blocks[static_cast<std::size_t>(b)].expr);
+}
+
+// Each part's share of its state: its modes' faults, its groups' roles and windows.
+Builder::State Builder::compose(const std::vector<const State*>& per_part) const {
+  State s = start();
+  s.faults.clear();
+  s.windows.clear();
+  for (int p = 0; p < parts_; ++p) {
+    const State& x = *per_part[static_cast<std::size_t>(p)];
+    for (int f : x.faults)
+      if (mode_part_[static_cast<std::size_t>(f)] == p) s.faults.push_back(f);
+    for (const auto& w : x.windows)
+      if (group_part_[static_cast<std::size_t>(w.first)] == p) s.windows.push_back(w);
+  }
+  for (int g = 0; g < G_; ++g) {
+    const State& x = *per_part[static_cast<std::size_t>(group_part_[static_cast<std::size_t>(g)])];
+    const auto o = static_cast<std::size_t>(groups_[g].offset);
+    for (std::size_t i = 0; i < groups_[g].members.size(); ++i) s.roles[o + i] = x.roles[o + i];
+  }
+  canonical(s);
+  return s;
+}
+
+// A pool's order of claims matters only when more claims can be present at once than it
+// has crews: a claim is a fault of a mode repaired by its crews (each mode is present at
+// most once) or a manual window of a group switching over with them (coverage < 1).
+void Builder::order_pools() {
+  std::vector<int> claims(pool_size_.size(), 0);
+  for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi)
+    if (int p = claim_pool(mi); p >= 0) ++claims[static_cast<std::size_t>(p)];
+  for (const auto& gi : groups_)
+    if (gi.pool >= 0 && gi.coverage < 1) ++claims[static_cast<std::size_t>(gi.pool)];
+  pool_ordered_.assign(pool_size_.size(), 0);
+  for (std::size_t p = 0; p < pool_size_.size(); ++p) pool_ordered_[p] = !lump_ || claims[p] > pool_size_[p] ? 1 : 0;
+}
+
+// Classes of identical members (lumped by canonical()). Members of an active-active
+// group are interchangeable when
+//  - each is a component that belongs to this group only, once, and nothing else reads
+//    it (not the service, a block, another component's needs): only the group's count
+//    of working members sees it;
+//  - they need the same nodes, and have the same own failure modes in the same order
+//    (type, rates, repair, crew pool, when, test coverage, the same other targets);
+//  - the same modes of other owners (common causes, also_fails) hit each of them.
+// In an active-active group every member is active when it works, the group reacts to
+// a member's loss or return by its counts alone, and slot order decides nothing
+// (active-standby groups prefer members by slot order: not lumped). So permuting the
+// members of a class maps the chain onto itself, rates and what is reported unchanged.
+void Builder::find_symmetries() {
+  const int N = static_cast<int>(names_.size());
+  std::vector<int> refs(static_cast<std::size_t>(N), 0), memberships(static_cast<std::size_t>(N), 0);
+  std::function<void(const Expr&)> count = [&](const Expr& e) {
+    if (e.op == Expr::Op::ref) {
+      if (int n = node(e.ref); n < N) ++refs[static_cast<std::size_t>(n)];
+    }
+    for (const auto& a : e.args) count(a);
+  };
+  count(sc_.service.requires_);
+  for (const auto& b : sc_.blocks) count(b.expr);
+  for (const auto& c : sc_.components)
+    for (const auto& need : c.needs)
+      if (int n = node(need); n < N) ++refs[static_cast<std::size_t>(n)];
+  for (const auto& gi : groups_)
+    for (int m : gi.members)
+      if (m < N) ++memberships[static_cast<std::size_t>(m)];
+  mode_member_.assign(modes_.size(), {-1, -1});
+  mode_rank_.assign(modes_.size(), -1);
+  for (int g = 0; g < G_ && lump_; ++g) {
+    const auto& gi = groups_[g];
+    if (gi.g->mode != Group::Mode::active_active) continue;
+    std::map<std::vector<double>, std::vector<int>> by_signature;  // -> slots
+    for (int i = 0; i < static_cast<int>(gi.members.size()); ++i) {
+      const int n = gi.members[i];
+      if (n >= C_ || memberships[n] != 1 || refs[n] != 0 || comp_group_[n] != g || comp_slot_[n] != i) continue;
+      std::vector<double> sig;
+      const auto& needs = sc_.components[n].needs;
+      sig.push_back(static_cast<double>(needs.size()));
+      for (const auto& need : needs) sig.push_back(node(need));
+      sig.push_back(static_cast<double>(comp_modes_[n].size()));
+      for (int mi : comp_modes_[n]) {
+        const Mode& m = modes_[mi];
+        sig.insert(sig.end(), {static_cast<double>(m.kind), m.rate, m.repair, m.end, m.p, m.uses_crew ? 1.0 : 0.0,
+                               static_cast<double>(m.pool), static_cast<double>(m.when), m.test_coverage});
+        std::vector<int> others;
+        for (int c : m.targets)
+          if (c != n) others.push_back(c);
+        std::sort(others.begin(), others.end());
+        sig.push_back(static_cast<double>(others.size()));
+        sig.insert(sig.end(), others.begin(), others.end());
+      }
+      for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi)
+        if (modes_[mi].comp != n && std::find(modes_[mi].targets.begin(), modes_[mi].targets.end(), n) != modes_[mi].targets.end())
+          sig.push_back(-1 - mi);  // foreign modes: negative, after the counted own ones
+      by_signature[sig].push_back(i);
+    }
+    for (auto& [sig, slots] : by_signature) {
+      // Members no mode of their own hits change together or not at all: nothing to lump.
+      if (slots.size() < 2 || comp_modes_[gi.members[static_cast<std::size_t>(slots[0])]].empty()) continue;
+      SymClass k;
+      k.group = g;
+      k.slots = slots;
+      const int c = static_cast<int>(classes_.size());
+      for (std::size_t j = 0; j < slots.size(); ++j) {
+        const int n = gi.members[static_cast<std::size_t>(slots[j])];
+        k.modes.push_back(comp_modes_[n]);
+        for (std::size_t r = 0; r < comp_modes_[n].size(); ++r) {
+          mode_member_[static_cast<std::size_t>(comp_modes_[n][r])] = {c, static_cast<int>(j)};
+          mode_rank_[static_cast<std::size_t>(comp_modes_[n][r])] = static_cast<int>(r);
+        }
+      }
+      classes_.push_back(std::move(k));
+    }
+  }
 }
 
 // Common causes: a beta factor splits a group's members' mode (1 - beta each, beta shared
@@ -114,6 +336,7 @@ Builder::State Builder::start() const {
     if (groups_[g].g->mode == Group::Mode::active_standby)
       for (int i = std::max(0, groups_[g].g->need); i < static_cast<int>(groups_[g].members.size()); ++i)
         s.roles[static_cast<std::size_t>(groups_[g].offset + i)] = 2;
+  canonical(s);
   return s;
 }
 

@@ -10,8 +10,8 @@ using markov_detail::Builder;
 MarkovModel::MarkovModel(std::unique_ptr<Builder> b) : b_(std::move(b)) {}
 MarkovModel::~MarkovModel() = default;
 
-std::unique_ptr<MarkovModel> MarkovModel::compile(const Scenario& sc, Diagnostics& diags) {
-  auto b = std::make_unique<Builder>(sc, diags);
+std::unique_ptr<MarkovModel> MarkovModel::compile(const Scenario& sc, Diagnostics& diags, bool lump) {
+  auto b = std::make_unique<Builder>(sc, diags, lump);
   if (!b->compile()) return nullptr;
   return std::unique_ptr<MarkovModel>(new MarkovModel(std::move(b)));
 }
@@ -40,5 +40,18 @@ bool MarkovModel::group_down(const MarkovState& s, int g) const {
   Builder::Eval e(*b_, s);
   return !e.works(b_->C_ + g);
 }
+
+int MarkovModel::part_count() const { return b_->parts_; }
+int MarkovModel::group_part(int g) const { return b_->group_part_[static_cast<std::size_t>(g)]; }
+void MarkovModel::part_successors(const MarkovState& s, int p, std::vector<MarkovTransition>& out) const {
+  b_->transitions(s, out, p);
+}
+std::vector<char> MarkovModel::part_view(const MarkovState& s, int p) const {
+  Builder::Eval e(*b_, s);
+  std::vector<char> v;
+  for (int n : b_->part_exposed_[static_cast<std::size_t>(p)]) v.push_back(e.works(n) ? 1 : 0);
+  return v;
+}
+MarkovState MarkovModel::compose(const std::vector<const MarkovState*>& per_part) const { return b_->compose(per_part); }
 
 }  // namespace drsim

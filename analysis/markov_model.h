@@ -30,9 +30,12 @@ class Builder;
 }
 
 // One state: the present faults (mode indices; grouped by the crew pool they claim, in
-// order of occurrence within it; those claiming no crew by mode), the roles (per group
-// member slot: 0 none, 1 active, 2 standby) and the open manual switch-overs (group,
-// pending standby slot or -1) in the order they opened.
+// order of occurrence within a pool that can run short of crews, else by mode), the
+// roles (per group member slot: 0 none, 1 active, 2 standby) and the open manual
+// switch-overs (group, pending standby slot or -1; in the order they opened where their
+// crew pool can run short, else by group). States are canonical: of the states that
+// differ only by a permutation of identical members (markov_model_impl.h, canonical),
+// one stands for all, so each state is a lumped class of the unlumped chain.
 struct MarkovState {
   std::vector<int> faults;
   std::vector<signed char> roles;
@@ -67,7 +70,9 @@ class MarkovModel {
   // Compiles a scenario. On one outside both classes returns nullptr and adds an error
   // per reason to `diags` (JSON pointer, what is not Markovian, a hint).
   // REQUIRES: `sc` validated, and it outlives the model.
-  static std::unique_ptr<MarkovModel> compile(const Scenario& sc, Diagnostics& diags);
+  // With lump = false the chain is not lumped (faults in occurrence order in every crew
+  // pool, every member apart, one part): the reference the lumped chain must equal.
+  static std::unique_ptr<MarkovModel> compile(const Scenario& sc, Diagnostics& diags, bool lump = true);
   ~MarkovModel();
   MarkovModel(const MarkovModel&) = delete;
   MarkovModel& operator=(const MarkovModel&) = delete;
@@ -97,6 +102,20 @@ class MarkovModel {
   const std::string& group_id(int g) const;
   int group_index(const std::string& id) const;
   bool group_down(const MarkovState& s, int g) const;
+
+  // Independent parts: the scenario split where nothing couples its pieces (no shared
+  // failure mode, crew pool, group or needs; markov_compile.cpp, find_parts), so the
+  // chain is the product of the parts' chains. Their number (1 when nothing splits);
+  // the part of group g; the transitions out of `s` by part p's events only (its modes'
+  // failures, its faults' repairs, its groups' switch-overs); what the service can see
+  // of part p in `s` (whether each node of p that the service or a block outside every
+  // part reads works); and the state made of each part's share of per_part[p].
+  // REQUIRES: 0 <= p < part_count(); per_part.size() == part_count().
+  int part_count() const;
+  int group_part(int g) const;
+  void part_successors(const MarkovState& s, int p, std::vector<MarkovTransition>& out) const;
+  std::vector<char> part_view(const MarkovState& s, int p) const;
+  MarkovState compose(const std::vector<const MarkovState*>& per_part) const;
 
  private:
   explicit MarkovModel(std::unique_ptr<markov_detail::Builder> b);

@@ -47,7 +47,7 @@ struct GroupInfo {
 class Builder {
  public:
   using State = MarkovState;
-  Builder(const Scenario& sc, Diagnostics& d) : sc_(sc), d_(d) {}
+  Builder(const Scenario& sc, Diagnostics& d, bool lump = true) : sc_(sc), d_(d), lump_(lump) {}
 
   // Compiles the scenario; false (with the reasons in the diagnostics) when it is not
   // Markovian.
@@ -65,6 +65,10 @@ class Builder {
   bool plain_repair(const Recovery& r, const std::string& p, Mode& m);
   void add_mode(const FailureMode& fm, int comp, const std::string& p, const std::string& owner);
   void add_common_causes();
+  void order_pools();
+  void find_symmetries();
+  void find_parts();
+  State compose(const std::vector<const State*>& per_part) const;
 
   // ----- structure, for one state
   struct Eval {
@@ -73,6 +77,13 @@ class Builder {
     std::vector<signed char> memo;
     std::vector<int> faulted;  // per component: present faults applied to it
     Eval(const Builder& b_, const State& s_) : b(b_), s(s_), memo(b_.names_.size(), -1), faulted(b_.C_, 0) {
+      for (int f : s.faults)
+        for (int c : b.modes_[f].targets) ++faulted[c];
+    }
+    // Forgets what was evaluated: `s` has changed.
+    void reset() {
+      std::fill(memo.begin(), memo.end(), -1);
+      std::fill(faulted.begin(), faulted.end(), 0);
       for (int f : s.faults)
         for (int c : b.modes_[f].targets) ++faulted[c];
     }
@@ -189,12 +200,15 @@ class Builder {
     std::vector<int>& script;  // choices so far: 0 = the event of probability p happens
     std::size_t pos = 0;
     std::vector<std::vector<char>> seen;  // per group, per slot: member worked
+    // The structure of `s`, evaluated lazily; every change to `s` marks it stale (a
+    // group of 24 members asks for its members' state hundreds of times per event).
+    Eval ev;
+    bool stale = false;
 
-    Sim(const Builder& b_, const State& s0, std::vector<int>& sc) : b(b_), s(s0), script(sc) {
-      Eval e(b, s);
+    Sim(const Builder& b_, const State& s0, std::vector<int>& sc) : b(b_), s(s0), script(sc), ev(b_, s) {
       for (const auto& gi : b.groups_) {
         std::vector<char> v;
-        for (int m : gi.members) v.push_back(e.works(m) ? 1 : 0);
+        for (int m : gi.members) v.push_back(ev.works(m) ? 1 : 0);
         seen.push_back(v);
       }
     }
@@ -207,22 +221,27 @@ class Builder {
       return yes;
     }
     bool works(int n) {
-      Eval e(b, s);
-      return e.works(n);
+      if (stale) {
+        ev.reset();
+        stale = false;
+      }
+      return ev.works(n);
     }
-    signed char& role(int g, int slot) { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
+    int role(int g, int slot) const { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
+    void set_role(int g, int slot, int r) {
+      s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)] = static_cast<signed char>(r);
+      stale = true;
+    }
     int nslots(int g) const { return static_cast<int>(b.groups_[g].members.size()); }
     int functional_active(int g) {
-      Eval e(b, s);
       int k = 0;
       for (int i = 0; i < nslots(g); ++i)
-        if (role(g, i) == 1 && e.works(b.groups_[g].members[i])) ++k;
+        if (role(g, i) == 1 && works(b.groups_[g].members[i])) ++k;
       return k;
     }
     int working(int g) {
-      Eval e(b, s);
       int k = 0;
-      for (int m : b.groups_[g].members) k += e.works(m) ? 1 : 0;
+      for (int m : b.groups_[g].members) k += works(m) ? 1 : 0;
       return k;
     }
     bool mode_present(int mi) const { return std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end(); }
@@ -231,14 +250,22 @@ class Builder {
       if (n < b.C_)
         for (int mi : b.comp_modes_[n]) {
           const Mode& m = b.modes_[mi];
-          if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) s.faults.push_back(mi);
+          if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) {
+            s.faults.push_back(mi);
+            stale = true;
+          }
         }
       return works(n);
     }
-    void open_window(int g, int pending) { s.windows.emplace_back(g, pending); }
+    void open_window(int g, int pending) {
+      s.windows.emplace_back(g, pending);
+      stale = true;
+    }
     void abandon(int g) {
       int w = s.window_of(g);
-      if (w >= 0) s.windows.erase(s.windows.begin() + w);
+      if (w < 0) return;
+      s.windows.erase(s.windows.begin() + w);
+      stale = true;
     }
     void activate_replacement(int g) {
       for (int i = 0; i < nslots(g); ++i) {
@@ -247,13 +274,13 @@ class Builder {
           reconfigure(g, i);
           return;
         }
-        role(g, i) = 0;
+        set_role(g, i, 0);
       }
     }
     // No detection or switch-over delays in this class: a covered failover is instant.
     void reconfigure(int g, int target) {
       if (chance(b.groups_[g].coverage)) {
-        if (target >= 0 && role(g, target) == 2 && works(b.groups_[g].members[target])) role(g, target) = 1;
+        if (target >= 0 && role(g, target) == 2 && works(b.groups_[g].members[target])) set_role(g, target, 1);
         return;
       }
       open_window(g, target);  // the target stays standby until the switch-over ends (R3)
@@ -263,15 +290,16 @@ class Builder {
       if (w < 0) return;
       int t = s.windows[static_cast<std::size_t>(w)].second;
       s.windows.erase(s.windows.begin() + w);
+      stale = true;
       if (t >= 0) {
-        if (role(g, t) == 2 && works(b.groups_[g].members[t])) role(g, t) = 1;
+        if (role(g, t) == 2 && works(b.groups_[g].members[t])) set_role(g, t, 1);
         else if (b.groups_[g].g->mode == Group::Mode::active_standby) activate_replacement(g);
       }
     }
     void member_lost(int g, int slot) {
       const Group& def = *b.groups_[g].g;
       int was = role(g, slot);
-      role(g, slot) = 0;
+      set_role(g, slot, 0);
       int w = s.window_of(g);
       if (w >= 0 && s.windows[static_cast<std::size_t>(w)].second == slot) {
         abandon(g);
@@ -289,19 +317,19 @@ class Builder {
       // service returns on it.
       abandon(g);
       if (def.mode == Group::Mode::active_active) {
-        role(g, slot) = 1;
+        set_role(g, slot, 1);
         return;
       }
       if (functional_active(g) < def.need) {
-        role(g, slot) = 1;
+        set_role(g, slot, 1);
         return;
       }
-      role(g, slot) = 2;
+      set_role(g, slot, 2);
       if (def.failover.failback)
         for (int i = nslots(g) - 1; i > slot; --i)
           if (role(g, i) == 1) {
-            role(g, i) = 2;
-            role(g, slot) = 1;
+            set_role(g, i, 2);
+            set_role(g, slot, 1);
             break;
           }
     }
@@ -331,28 +359,90 @@ class Builder {
         }
       }
     }
-    void run(const Event& ev) {
-      switch (ev.kind) {
-        case Event::Kind::occur: s.faults.push_back(ev.arg); break;
-        case Event::Kind::clear: s.faults.erase(s.faults.begin() + ev.arg); break;
-        case Event::Kind::manual_done: finish_window(ev.arg); break;
+    void run(const Event& event) {
+      switch (event.kind) {
+        case Event::Kind::occur: s.faults.push_back(event.arg); break;
+        case Event::Kind::clear: s.faults.erase(s.faults.begin() + event.arg); break;
+        case Event::Kind::manual_done: finish_window(event.arg); break;
       }
+      stale = true;
       propagate();
     }
   };
-  // Only the order of occurrence within a crew pool matters (R4): faults are grouped by
-  // the pool they claim, in occurrence order within it; those that claim no crew are
-  // sorted by mode. Fewer states, the same chain.
+  // ----- lumping: one canonical state per class of states that behave alike
+  //
+  // The chain built on canonical states is the original chain lumped by an equivalence
+  // under which every rate into a class is the same from each of its states (strong
+  // lumpability), and every reported quantity (service down, group down) is constant on
+  // a class, so all results are those of the unlumped chain. Two equivalences:
+  //  - order of claims: the order of occurrence matters only in a crew pool where more
+  //    claims can be present at once than there are crews (R4: the first `size` claims
+  //    hold them). Elsewhere every claim is served whatever the order, so those faults
+  //    (and windows) are kept sorted; in contended pools they stay in occurrence order.
+  //  - identical members (classes_, found by find_symmetries()): permuting the members
+  //    of a class changes no rate and nothing observed, so only how many members are in
+  //    each condition matters; the canonical state puts the members' conditions in
+  //    sorted order over the class's slots.
   int claim_pool(int mi) const {
     const Mode& m = modes_[mi];
     return m.repair > 0 && m.uses_crew ? m.pool : -1;
   }
+  bool ordered_pool(int p) const { return p >= 0 && pool_ordered_[static_cast<std::size_t>(p)]; }
+  // A stable sort for the short lists of a state (std::stable_sort allocates a buffer
+  // each call; this runs for every transition).
+  template <typename T, typename Less>
+  static void insertion_sort(std::vector<T>& v, Less less) {
+    for (std::size_t i = 1; i < v.size(); ++i)
+      for (std::size_t j = i; j > 0 && less(v[j], v[j - 1]); --j) std::swap(v[j], v[j - 1]);
+  }
+  void sort_claims(State& s) const {
+    auto fkey = [&](int mi) {
+      int p = claim_pool(mi);
+      return std::pair<int, int>(p, ordered_pool(p) ? 0 : mi);
+    };
+    insertion_sort(s.faults, [&](int a, int b) { return fkey(a) < fkey(b); });
+    auto wkey = [&](const std::pair<int, int>& w) {
+      int p = groups_[w.first].pool;
+      return std::pair<int, int>(p, ordered_pool(p) ? 0 : w.first);
+    };
+    if (lump_) insertion_sort(s.windows, [&](const auto& a, const auto& b) { return wkey(a) < wkey(b); });
+  }
+  // Members of a class, each described by what the state says of it: its role, then per
+  // own mode -2 absent, -1 present (unordered), or its position among the claims (a
+  // contended pool: positions do not depend on which member holds the fault).
   void canonical(State& s) const {
-    std::stable_sort(s.faults.begin(), s.faults.end(), [&](int a, int b) {
-      int pa = claim_pool(a), pb = claim_pool(b);
-      if (pa != pb) return pa < pb;
-      return pa < 0 && a < b;
-    });
+    sort_claims(s);
+    bool moved = false;
+    for (std::size_t c = 0; c < classes_.size(); ++c) {
+      const SymClass& k = classes_[c];
+      const std::size_t n = k.slots.size(), nm = k.modes.front().size();
+      const auto offset = static_cast<std::size_t>(groups_[k.group].offset);
+      std::vector<std::vector<int>> sig(n, std::vector<int>(1 + nm, -2));
+      for (std::size_t j = 0; j < n; ++j) sig[j][0] = s.roles[offset + static_cast<std::size_t>(k.slots[j])];
+      for (std::size_t i = 0; i < s.faults.size(); ++i) {
+        const int f = s.faults[i];
+        const auto& [cl, j] = mode_member_[static_cast<std::size_t>(f)];
+        if (cl == static_cast<int>(c))
+          sig[static_cast<std::size_t>(j)][1 + static_cast<std::size_t>(mode_rank_[static_cast<std::size_t>(f)])] =
+              ordered_pool(claim_pool(f)) ? static_cast<int>(i) : -1;
+      }
+      std::vector<int> order(n);
+      for (std::size_t j = 0; j < n; ++j) order[j] = static_cast<int>(j);
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return sig[static_cast<std::size_t>(a)] < sig[static_cast<std::size_t>(b)]; });
+      bool identity = true;
+      for (std::size_t j = 0; j < n && identity; ++j) identity = order[j] == static_cast<int>(j) || sig[static_cast<std::size_t>(order[j])] == sig[j];
+      if (identity) continue;
+      std::vector<int> moves_to(n);  // member j's condition goes to member moves_to[j]
+      for (std::size_t j = 0; j < n; ++j) moves_to[static_cast<std::size_t>(order[j])] = static_cast<int>(j);
+      for (std::size_t j = 0; j < n; ++j) s.roles[offset + static_cast<std::size_t>(k.slots[j])] = static_cast<signed char>(sig[static_cast<std::size_t>(order[j])][0]);
+      for (int& f : s.faults) {
+        const auto& [cl, j] = mode_member_[static_cast<std::size_t>(f)];
+        if (cl == static_cast<int>(c))
+          f = k.modes[static_cast<std::size_t>(moves_to[static_cast<std::size_t>(j)])][static_cast<std::size_t>(mode_rank_[static_cast<std::size_t>(f)])];
+      }
+      moved = true;
+    }
+    if (moved) sort_claims(s);
   }
   // Every outcome of an event from state s, with its probability (depth-first over the
   // choice points).
@@ -372,26 +462,28 @@ class Builder {
     }
   }
 
-  // Every transition out of s, into `out` (cleared first).
-  void transitions(const State& s, std::vector<MarkovTransition>& out) const {
+  // Every transition out of s, into `out` (cleared first); with part >= 0 only those of
+  // that independent part (its modes, its faults, its groups' windows).
+  void transitions(const State& s, std::vector<MarkovTransition>& out, int part = -1) const {
     out.clear();
+    auto mine = [&](int mi) { return part < 0 || mode_part_[static_cast<std::size_t>(mi)] == part; };
     Eval e(*this, s);
     if (latent_) {
       // Hidden faults only accumulate until the next test.
       for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
-        if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
+        if (!mine(mi) || std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
         double rate = modes_[mi].rate * clock(modes_[mi], e);
         if (rate <= 0) continue;
         State n = s;
         n.faults.push_back(mi);
-        std::sort(n.faults.begin(), n.faults.end());  // no crews here: the order does not matter
+        canonical(n);  // no crews here: sorted, identical members lumped
         out.push_back({std::move(n), rate, true});
       }
       return;
     }
     // Failures, arrivals of outside events and bad changes.
     for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
-      if (std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;  // absorbed
+      if (!mine(mi) || std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;  // absorbed
       double rate = modes_[mi].rate * clock(modes_[mi], e);
       if (rate > 0) outcomes(s, {Event::Kind::occur, mi}, rate, true, out);
     }
@@ -399,15 +491,16 @@ class Builder {
     std::vector<char> runs, wruns;
     crews(s, runs, wruns);
     for (std::size_t i = 0; i < s.faults.size(); ++i) {
+      if (!mine(s.faults[i])) continue;
       const Mode& m = modes_[s.faults[i]];
       double rate = (runs[i] ? m.repair : 0) + m.end;
       if (rate > 0) outcomes(s, {Event::Kind::clear, static_cast<int>(i)}, rate, false, out);
     }
     for (std::size_t w = 0; w < s.windows.size(); ++w)
-      if (wruns[w]) outcomes(s, {Event::Kind::manual_done, s.windows[w].first}, groups_[s.windows[w].first].manual, false, out);
+      if (wruns[w] && (part < 0 || group_part_[static_cast<std::size_t>(s.windows[w].first)] == part)) outcomes(s, {Event::Kind::manual_done, s.windows[w].first}, groups_[s.windows[w].first].manual, false, out);
   }
   // A proof test: each present (hidden) fault is found with its test coverage and then
-  // repaired at once; the ones it misses stay. States keep the order of occurrence.
+  // repaired at once; the ones it misses stay (canonical states).
   std::vector<std::pair<State, double>> test_jumps(const State& s) const {
     std::vector<int> uncertain;  // positions of faults a test may miss
     for (std::size_t i = 0; i < s.faults.size(); ++i)
@@ -427,13 +520,19 @@ class Builder {
           p *= c;
         }
       }
-      if (p > 0) out.emplace_back(n, p);
+      if (p > 0) {
+        canonical(n);
+        out.emplace_back(n, p);
+      }
     }
     return out;
   }
 
   const Scenario& sc_;
   Diagnostics& d_;
+  // false: the unlumped chain (faults in every crew pool in occurrence order, windows in
+  // opening order, every member apart, one part): what the lumped one must equal.
+  bool lump_ = true;
   bool failed_ = false, latent_ = false, random_ = false;
   double tau_ = 0;
   int C_ = 0, G_ = 0, slots_ = 0;
@@ -445,6 +544,23 @@ class Builder {
   std::vector<Mode> modes_;
   std::vector<std::string> mode_ids_;
   std::vector<std::vector<int>> comp_modes_;
+  // Lumping (canonical()): per crew pool whether more claims than crews can be present
+  // at once; the classes of identical members; per mode (class, member) when it is a
+  // class member's own mode, else (-1, -1), and its rank among that member's modes.
+  struct SymClass {
+    int group = -1;
+    std::vector<int> slots;               // the members' slots in the group, ascending
+    std::vector<std::vector<int>> modes;  // per member, its own modes (alike, same order)
+  };
+  std::vector<char> pool_ordered_;
+  std::vector<SymClass> classes_;
+  // Independent parts (find_parts()): per mode and per group its part; per part the
+  // nodes the service or a block outside every part reads.
+  int parts_ = 0;
+  std::vector<int> mode_part_, group_part_;
+  std::vector<std::vector<int>> part_exposed_;
+  std::vector<std::pair<int, int>> mode_member_;
+  std::vector<int> mode_rank_;
 };
 
 }  // namespace drsim::markov_detail

@@ -316,3 +316,87 @@ TEST_CASE("Ctmc reports misuse with exact messages", "[ctmc]") {
   REQUIRE_THROWS_WITH(c.reliability(start_in(3, 0), {true}, 1),
                       "Ctmc::reliability: absorbing has 1 entries, the chain has 3 states");
 }
+
+namespace {
+
+// Three independent pools of (side - 1) units, one crew each: state (i, j, k) = failed
+// units per pool; pool p fails at (side - 1 - i) lambda[p], is repaired at mu[p]. Its
+// stationary distribution is the product of the pools' birth-death forms, the truth.
+struct Grid3 {
+  int side;
+  double lambda[3], mu[3];
+  std::size_t id(int i, int j, int k) const { return static_cast<std::size_t>((i * side + j) * side + k); }
+  Ctmc chain() const {
+    Ctmc c(static_cast<std::size_t>(side) * side * side);
+    for (int i = 0; i < side; ++i)
+      for (int j = 0; j < side; ++j)
+        for (int k = 0; k < side; ++k) {
+          const int x[3] = {i, j, k};
+          for (int p = 0; p < 3; ++p) {
+            int up[3] = {i, j, k}, down[3] = {i, j, k};
+            ++up[p];
+            --down[p];
+            if (x[p] + 1 < side) c.add_rate(id(i, j, k), id(up[0], up[1], up[2]), (side - 1 - x[p]) * lambda[p]);
+            if (x[p] > 0) c.add_rate(id(i, j, k), id(down[0], down[1], down[2]), mu[p]);
+          }
+        }
+    return c;
+  }
+  // Per pool, pi(i) of its own birth-death chain, in long double.
+  std::vector<long double> pool(int p) const {
+    std::vector<long double> w(static_cast<std::size_t>(side), 1.0L);
+    long double sum = 1;
+    for (int i = 1; i < side; ++i) {
+      w[static_cast<std::size_t>(i)] = w[static_cast<std::size_t>(i - 1)] * (side - i) * lambda[p] / mu[p];
+      sum += w[static_cast<std::size_t>(i)];
+    }
+    for (auto& x : w) x /= sum;
+    return w;
+  }
+};
+
+// Worst relative error of pi against the product form over states above 1e-280.
+double worst_error(const Grid3& g, const Eigen::VectorXd& pi) {
+  const auto a = g.pool(0), b = g.pool(1), c = g.pool(2);
+  double worst = 0;
+  for (int i = 0; i < g.side; ++i)
+    for (int j = 0; j < g.side; ++j)
+      for (int k = 0; k < g.side; ++k) {
+        const double want = static_cast<double>(a[static_cast<std::size_t>(i)] * b[static_cast<std::size_t>(j)] * c[static_cast<std::size_t>(k)]);
+        if (want > 1e-280) worst = std::max(worst, rel_err(pi[static_cast<Eigen::Index>(g.id(i, j, k))], want));
+      }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("Iterative and direct linear solves agree with the product form on a stiff 3-D chain", "[ctmc]") {
+  // 20^3 = 8,000 states, rates 1e-4..5, probabilities down to ~1e-150.
+  const Grid3 g{20, {1e-4, 3e-4, 1e-3}, {0.5, 1, 5}};
+  Ctmc c = g.chain();
+  c.set_linear_solver(drsim::LinearSolver::direct);
+  const Eigen::VectorXd direct = c.steady_state();
+  c.set_linear_solver(drsim::LinearSolver::iterative);
+  const Eigen::VectorXd iterative = c.steady_state();
+  CHECK(worst_error(g, direct) < 1e-11);
+  CHECK(worst_error(g, iterative) < 1e-11);
+  // Mean time until pool 0 has 3 units down, both ways.
+  std::vector<bool> absorbing(c.size(), false);
+  for (int j = 0; j < g.side; ++j)
+    for (int k = 0; k < g.side; ++k)
+      for (int i = 3; i < g.side; ++i) absorbing[g.id(i, j, k)] = true;
+  const double t_iter = c.mean_time_to_absorption(start_in(c.size(), 0), absorbing);
+  c.set_linear_solver(drsim::LinearSolver::direct);
+  const double t_direct = c.mean_time_to_absorption(start_in(c.size(), 0), absorbing);
+  CHECK(rel_err(t_iter, t_direct) < 1e-11);
+}
+
+TEST_CASE("The automatic rule: sparse LU up to kDirectMaxUnknowns unknowns, BiCGSTAB above, and both hold the product form", "[ctmc]") {
+  CHECK(Ctmc::solver_for(Ctmc::kDirectMaxUnknowns) == drsim::LinearSolver::direct);
+  CHECK(Ctmc::solver_for(Ctmc::kDirectMaxUnknowns + 1) == drsim::LinearSolver::iterative);
+  // 60^3 = 216,000 states: above the rule's bound, so iterative; where the LU fills in.
+  const Grid3 g{60, {2e-4, 1e-4, 5e-5}, {1, 0.5, 0.25}};
+  REQUIRE(Ctmc::solver_for(static_cast<std::size_t>(g.side) * g.side * g.side - 1) == drsim::LinearSolver::iterative);
+  const Eigen::VectorXd pi = g.chain().steady_state();
+  CHECK(worst_error(g, pi) < 1e-10);
+}

@@ -83,10 +83,11 @@ TEST_CASE("describe refuses spreads that put almost every lifetime at zero, at t
 
 TEST_CASE("analyze refuses what it cannot finish: state caps beyond memory, solves beyond the time limit", "[limits][sanitize]") {
   TempDir tmp("limits");
-  // A 4-of-7 group with one crew: 13,700 states (ordered repair queue), tens of seconds.
-  nlohmann::json sc = {{"drsim", 1}, {"title", "4-of-7, one crew"}, {"horizon", "1y"}};
+  // A 5-of-10 group of unlike units (MTTF 1000 h, 1001 h, ...: nothing to lump) with
+  // one crew: the order of the repair queue matters, sum 10!/(10-j)! = 9,864,101 states.
+  nlohmann::json sc = {{"drsim", 1}, {"title", "5-of-10 unlike units, one crew"}, {"horizon", "1y"}};
   nlohmann::json members = nlohmann::json::array();
-  for (int i = 0; i < 7; ++i) {
+  for (int i = 0; i < 10; ++i) {
     std::string id = "u" + std::to_string(i);
     members.push_back(id);
     sc["components"].push_back({{"id", id},
@@ -94,19 +95,19 @@ TEST_CASE("analyze refuses what it cannot finish: state caps beyond memory, solv
                                 {"failures",
                                  {{{"id", "hw"},
                                    {"type", "random"},
-                                   {"ttf", {{"dist", "exponential"}, {"mean", "1000h"}}},
+                                   {"ttf", {{"dist", "exponential"}, {"mean", std::to_string(1000 + i) + "h"}}},
                                    {"recovery", {{"repair", {{"dist", "exponential"}, {"mean", "10h"}}}}}}}}});
   }
-  sc["groups"] = {{{"id", "g"}, {"members", members}, {"mode", "active-active"}, {"need", 4}, {"repair_crews", 1}}};
+  sc["groups"] = {{{"id", "g"}, {"members", members}, {"mode", "active-active"}, {"need", 5}, {"repair_crews", 1}}};
   sc["service"] = {{"requires", "g"}};
-  std::string f = write(tmp, "k7.json", sc.dump());
+  std::string f = write(tmp, "k10.json", sc.dump());
 
   auto huge = run_drsim("analyze " + f + " --max-states 1000000000000 --json " + (tmp / "a.json"), tmp);
   CHECK(huge.code == 2);
   CHECK(huge.err.find("--max-states") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp / "a.json"));
 
-  auto slow = run_drsim("analyze " + f + " --time-limit 1s --json " + (tmp / "a.json"), tmp);
+  auto slow = run_drsim("analyze " + f + " --max-states 1000000 --time-limit 1s --json " + (tmp / "a.json"), tmp);
   CHECK(slow.code == 2);
   CHECK(slow.err.find("did not finish within") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp / "a.json"));
