@@ -6,10 +6,10 @@
 // Numerics, in short (details in ctmc.cpp):
 //  - linear solves (steady state, absorption) use Eigen::SparseLU on an M-matrix up to
 //    kDirectMaxUnknowns unknowns, and above it (where the LU may fill in: a chain of
-//    many dimensions) BiCGSTAB preconditioned by an incomplete LU (ILUT), falling back
-//    to the LU up to 100,000 unknowns if it fails its check; both refine iteratively
-//    with the residual summed in long double and pass the same componentwise residual
-//    check, or throw; small probabilities come out to ~1e-12 relative or better;
+//    many dimensions) BiCGSTAB preconditioned by the diagonal, then by an incomplete
+//    LU (ILUT), falling back to the LU up to 100,000 unknowns if both fail the check;
+//    all refine iteratively with the residual summed in long double and pass the same
+//    componentwise residual check, or throw; small probabilities come out to ~1e-12 relative or better;
 //  - transient quantities use uniformisation with Fox-Glynn-style Poisson weights
 //    (computed outwards from the mode, so nothing under- or overflows at any q*t), and
 //    stop early once the iterates have provably converged to the steady state.
@@ -32,12 +32,12 @@ enum class LinearSolver { automatic, direct, iterative };
 class Ctmc {
  public:
   // The automatic rule: sparse LU for systems of up to this many unknowns; above,
-  // BiCGSTAB with ILUT, and if that fails its residual check, the LU again when the
-  // system has at most 100,000 unknowns (else the error). Measured (docs/
-  // performance.md): the LU's fill-in depends on the chain's shape — 0.7 s on a 2-D
-  // grid of 100,000 states, 120 s on a 3-D grid of 103,823 (the iterative solve: 0.8 s
-  // and 3.8 s) and 5 s on a 13,700-state repair queue of unlike units.
-  static constexpr std::size_t kDirectMaxUnknowns = 10000;
+  // BiCGSTAB preconditioned by the diagonal, then by ILUT if that does not pass its
+  // residual check, then the LU again when the system has at most 100,000 unknowns
+  // (else the error). The LU's fill-in depends on the chain's dimension, not only its
+  // size (docs/performance.md): 0.7 s on a 2-D grid of 100,000 states, 120 s on a 3-D
+  // grid of 103,823, 5.5 s on the 4,096 states of 12 unlike units (BiCGSTAB: 0.15 s).
+  static constexpr std::size_t kDirectMaxUnknowns = 1000;
   static LinearSolver solver_for(std::size_t unknowns);
 
   // A chain with `n_states` states and no transitions yet.

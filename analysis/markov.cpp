@@ -45,31 +45,36 @@ double memory_budget() {
 // than max_states.
 bool enumerate(const MarkovModel& model, std::size_t max_states, Diagnostics& diags, Chain& c, int part = -1) {
   // The index holds state numbers, hashed and compared through c.states (no second
-  // copy of each state); a candidate is appended, looked up, and dropped if known.
-  auto hash = [&](int i) {
-    const MarkovState& s = c.states[static_cast<std::size_t>(i)];
-    std::size_t h = 0x9e3779b97f4a7c15ull;
-    auto mix = [&h](std::size_t x) { h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
-    for (int f : s.faults) mix(static_cast<std::size_t>(f));
-    mix(0xfeed);
-    for (signed char r : s.roles) mix(static_cast<std::size_t>(r));
-    for (const auto& [g, p] : s.windows) mix(static_cast<std::size_t>(g) * 977 + static_cast<std::size_t>(p + 1));
-    return h;
+  // copy of each state); a candidate is looked up as it is (heterogeneous lookup, no
+  // copy) and appended only if new.
+  struct Hash {
+    using is_transparent = void;
+    const Chain* c;
+    std::size_t operator()(const MarkovState& s) const {
+      std::size_t h = 0x9e3779b97f4a7c15ull;
+      auto mix = [&h](std::size_t x) { h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
+      for (int f : s.faults) mix(static_cast<std::size_t>(f));
+      mix(0xfeed);
+      for (signed char r : s.roles) mix(static_cast<std::size_t>(r));
+      for (const auto& [g, p] : s.windows) mix(static_cast<std::size_t>(g) * 977 + static_cast<std::size_t>(p + 1));
+      return h;
+    }
+    std::size_t operator()(int i) const { return (*this)(c->states[static_cast<std::size_t>(i)]); }
   };
-  auto same = [&](int a, int b) { return c.states[static_cast<std::size_t>(a)] == c.states[static_cast<std::size_t>(b)]; };
-  std::unordered_set<int, decltype(hash), decltype(same)> index(1024, hash, same);
+  struct Same {
+    using is_transparent = void;
+    const Chain* c;
+    const MarkovState& at(int i) const { return c->states[static_cast<std::size_t>(i)]; }
+    bool operator()(int a, int b) const { return at(a) == at(b); }
+    bool operator()(const MarkovState& a, int b) const { return a == at(b); }
+    bool operator()(int a, const MarkovState& b) const { return at(a) == b; }
+  };
+  std::unordered_set<int, Hash, Same> index(1024, Hash{&c}, Same{&c});
   auto intern = [&](const MarkovState& next) -> int {
+    if (auto it = index.find(next); it != index.end()) return *it;
+    if (c.states.size() >= max_states) return -1;
     c.states.push_back(next);
     const int t = static_cast<int>(c.states.size()) - 1;
-    auto it = index.find(t);
-    if (it != index.end()) {
-      c.states.pop_back();
-      return *it;
-    }
-    if (c.states.size() > max_states) {
-      c.states.pop_back();
-      return -1;
-    }
     index.insert(t);
     return t;
   };

@@ -9,12 +9,12 @@
 # Each row: the states analyze reports, wall seconds and peak memory (/usr/bin/time), or
 # the error it stopped with. Runs one drsim per row, one at a time, under `nice`.
 # Usage: bench/analyze_sizes.sh [DRSIM] [TIME_LIMIT] [MAX_STATES]
-#        (defaults: build/drsim, 120s, 5000000)
+#        (defaults: build/drsim, 120s, 1500000 — analyze refuses caps whose estimated memory exceeds half the machine: 5,000,000 states is ~38 GiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 drsim=$(realpath "${1:-build/drsim}")
 limit=${2:-120s}
-max_states=${3:-5000000}
+max_states=${3:-1500000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "## $drsim; $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%FT%TZ)"
@@ -45,7 +45,7 @@ row() {  # row LABEL FILE
   rm -f "$out"
   /usr/bin/time -f "%e %M" -o "$tmp/time" nice "$drsim" analyze "$file" --max-states "$max_states" --time-limit "$limit" \
     --json "$out" >"$tmp/stdout" 2>"$tmp/stderr" || code=$?
-  read -r wall kb <"$tmp/time" || true
+  read -r wall kb < <(tail -n 1 "$tmp/time") || true
   local mb=$(( ${kb:-0} / 1024 ))
   if [ "$code" = 0 ]; then
     local states u

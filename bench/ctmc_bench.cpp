@@ -184,7 +184,7 @@ int main() {
   run(two_pools(100, 100));
   run(two_pools(400, 250));
   std::printf("\nsteady_state() by linear solver (the automatic rule picks the last column):\n\n");
-  std::printf("| chain | states | transitions | sparse LU s | BiCGSTAB + ILUT s | max rel. difference | automatic |\n");
+  std::printf("| chain | states | transitions | sparse LU s | BiCGSTAB (diagonal, then ILUT) s | max rel. difference | automatic |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---|\n");
   solvers(two_pools(100, 100), 300000);
   solvers(two_pools(400, 250), 300000);

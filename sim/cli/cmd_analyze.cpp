@@ -65,9 +65,9 @@ int cmd_analyze(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse("analyze", args, opts, pos, vm, "FILE [--json out.json]",
              "Builds the continuous-time Markov chain of the scenario and solves it exactly\n"
-             "(Eigen sparse LU with iterative refinement up to 10,000 states, BiCGSTAB\n"
-             "with an ILUT preconditioner above — and the LU again up to 100,000 states if\n"
-             "BiCGSTAB fails — both held to the same residual check;\n"
+             "(Eigen sparse LU with iterative refinement up to 1,000 states, BiCGSTAB\n"
+             "preconditioned by the diagonal, else ILUT, above — and the LU again up to\n"
+             "100,000 states if BiCGSTAB fails — all held to the same residual check;\n"
              "uniformisation for intervals): steady-state unavailability, availability\n"
              "and nines, expected downtime per year, and the mean time to first failure\n"
              "from all-up.\n\n"
