@@ -2,17 +2,9 @@
 // exit(i) = sum_j R(i, j); each solver builds R from the stored triplets, so the const
 // methods share nothing mutable (see ctmc.h for thread-safety).
 //
-// Linear solves. Both pi Q = 0 and the absorption system reduce to A x = b with
-// A = (-Q restricted to a state subset)^T: positive diagonal, non-positive off-diagonal,
-// columns diagonally dominant, nonsingular (an M-matrix). For such A, LU with partial
-// pivoting keeps the diagonal pivots and the triangular solves only add non-negative
-// terms; the one loss of relative accuracy is cancellation in the pivots (the reason
-// GTH exists for dense chains). Iterative refinement repairs it: the residual is summed
-// in long double and uses the exact diagonal (the exit rates summed in long double, not
-// their rounding), so each balance equation's residual is accurate relative to its own
-// (possibly tiny) terms and the correction fixes small probabilities too. Measured on
-// random chains with rates 1e-5..10: worst 3e-13 relative against long double GTH,
-// 1e-11 without the refinement.
+// Linear solves (pi Q = 0, absorption): analysis/ctmc_linear.cpp, on the M-matrix
+// A = (-Q restricted to a state subset)^T, by sparse LU or BiCGSTAB, refined with the
+// residual in long double and checked componentwise.
 //
 // Uniformisation. p(t) = sum_k Pois(k; q t) p0 P^k with P = I + Q / q. The Poisson
 // weights are built from the mode outwards and normalised (as in Fox and Glynn 1988),
@@ -22,6 +14,7 @@
 // it never increases, so once it is below tol/2 the remaining terms are replaced by pi
 // with a proven bound. That is what makes stiff chains (q t ~ 1e6) cheap.
 #include "analysis/ctmc.h"
+#include "analysis/ctmc_linear.h"
 
 #include <algorithm>
 #include <cmath>
@@ -30,49 +23,16 @@
 #include <stdexcept>
 #include <string>
 
-#include <Eigen/IterativeLinearSolvers>
-#include <Eigen/SparseLU>
-
 namespace drsim {
 namespace {
 
 using RowMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
-using ColMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
+using ctmc_detail::ColMatrix;
+using ctmc_detail::LinearSystem;
+using ctmc_detail::num;
+using ctmc_detail::solve_refined;
 using Triplet = Eigen::Triplet<double, int>;
 
-// Iterative refinement stops when a correction changes no component by more than this
-// (relative), or after kMaxRefinements steps.
-constexpr double kRefinementConverged = 4 * std::numeric_limits<double>::epsilon();
-constexpr int kMaxRefinements = 4;
-// Componentwise backward error (Oettli-Prager) above which a solve is rejected; a sound
-// LU gives ~1e-16.
-constexpr double kMaxBackwardError = 1e-10;
-// The iterative solve: BiCGSTAB to this relative residual (2-norm, relative to b) per
-// solve, at most kMaxIterations iterations each, then up to kMaxIterativeRefinements
-// corrections; ILUT drops entries below kIlutDropTolerance (relative to the row) and
-// keeps at most kIlutFillFactor times the row's nonzeros.
-constexpr double kIterativeTolerance = 1e-14;
-constexpr int kMaxIterations = 2000;
-// With the diagonal preconditioner BiCGSTAB converges in 30-40 iterations where it
-// converges at all (many weakly coupled units); where it stalls (stiff chains of few
-// dimensions) this cap keeps the attempt cheap before the ILUT.
-constexpr int kMaxJacobiIterations = 200;
-constexpr int kMaxIterativeRefinements = 24;
-// The Jacobi attempt stops refining when the backward error has not fallen tenfold in
-// this many steps: on a chain whose probabilities span 10^-170 (a 2-D grid) its
-// corrections stall at ~10^-144, and 24 of them cost 5x the ILUT that then succeeds.
-constexpr int kStallSteps = 3;
-// An iterative solve that fails its check falls back to the sparse LU up to this many
-// unknowns (above it the LU's fill-in could take hours: a 3-D chain of 103,823 states
-// takes 120 s, docs/performance.md).
-constexpr std::size_t kFallbackMaxUnknowns = 100000;
-constexpr double kIlutDropTolerance = 1e-6;
-constexpr int kIlutFillFactor = 10;
-// Unnormalised probabilities (pi_k = 1 for the reference state) below this are beyond
-// double range in practice: a 400-unit pool reaches 1e-400. They underflow to zero or
-// denormals, carry no relative accuracy, and are left out of the convergence test and
-// the residual check.
-constexpr double kUnderflow = 1e-290;
 // Extra uniformisation rate: every state keeps a self-loop of at least 2 %, so P is
 // aperiodic and the iterates converge to pi (needed for the early stop).
 constexpr double kUniformisationMargin = 1.02;
@@ -80,12 +40,6 @@ constexpr double kUniformisationMargin = 1.02;
 // (below it, the LU for pi can cost more than it saves), checked every kCheckEvery terms.
 constexpr long kEarlyStopMinTerms = 1000;
 constexpr long kCheckEvery = 32;
-
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 [[noreturn]] void invalid(const std::string& who, const std::string& what) {
   throw std::invalid_argument(who + ": " + what);
@@ -200,159 +154,6 @@ std::string irreducibility_problem(const Generator& g) {
     if (!backward[i]) return "state 0 cannot be reached from state " + std::to_string(i);
   }
   return {};
-}
-
-// A linear system A x = b whose diagonal is also known in long double (A's own diagonal
-// is its rounding, good enough for the LU but not for the residual).
-struct LinearSystem {
-  ColMatrix a;
-  std::vector<long double> diagonal;
-  Eigen::VectorXd b;
-};
-
-// b - A x with A's exact diagonal, each component summed in long double.
-Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
-  const ColMatrix& a = s.a;
-  std::vector<long double> r(s.b.data(), s.b.data() + s.b.size());
-  for (int j = 0; j < a.outerSize(); ++j) {
-    const long double xj = x[j];
-    for (ColMatrix::InnerIterator it(a, j); it; ++it) {
-      const auto i = static_cast<std::size_t>(it.index());
-      const long double aij = it.index() == j ? s.diagonal[i] : it.value();
-      r[i] -= aij * xj;
-    }
-  }
-  Eigen::VectorXd out(s.b.size());
-  for (Eigen::Index i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<double>(r[static_cast<std::size_t>(i)]);
-  }
-  return out;
-}
-
-// max_i |b - A x|_i / (|A| |x| + |b|)_i: the smallest relative perturbation of the
-// entries of A and b for which x is exact. Equations whose terms are all at underflow
-// level (scale below kUnderflow times the largest entry of A) are skipped.
-double backward_error(const LinearSystem& s, const Eigen::VectorXd& x) {
-  const Eigen::VectorXd r = residual(s, x);
-  Eigen::VectorXd scale = s.b.cwiseAbs();
-  double largest = 0;
-  for (int j = 0; j < s.a.outerSize(); ++j) {
-    for (ColMatrix::InnerIterator it(s.a, j); it; ++it) {
-      scale[it.index()] += std::abs(it.value()) * std::abs(x[j]);
-      largest = std::max(largest, std::abs(it.value()));
-    }
-  }
-  double worst = 0;
-  for (Eigen::Index i = 0; i < r.size(); ++i) {
-    if (scale[i] > kUnderflow * largest) worst = std::max(worst, std::abs(r[i]) / scale[i]);
-  }
-  return worst;
-}
-
-void check_backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const std::string& who,
-                          const std::string& method) {
-  const double err = x.allFinite() ? backward_error(s, x)
-                                   : std::numeric_limits<double>::infinity();
-  if (!(err <= kMaxBackwardError)) {
-    throw std::runtime_error(who + ": the linear solve (" + method + ") failed its residual check "
-                             "(relative backward error " + num(err) + "); the chain is "
-                             "numerically singular");
-  }
-}
-
-// Sparse LU, then iterative refinement, then the backward-error check.
-Eigen::VectorXd solve_direct(const LinearSystem& s, const std::string& who) {
-  Eigen::SparseLU<ColMatrix, Eigen::COLAMDOrdering<int>> lu;
-  lu.analyzePattern(s.a);
-  lu.factorize(s.a);
-  if (lu.info() != Eigen::Success) {
-    throw std::runtime_error(who + ": the linear system is singular (sparse LU: " +
-                             lu.lastErrorMessage() + ")");
-  }
-  Eigen::VectorXd x = lu.solve(s.b);
-  for (int step = 0; step < kMaxRefinements && x.allFinite(); ++step) {
-    const Eigen::VectorXd d = lu.solve(residual(s, x));
-    x += d;
-    bool converged = true;
-    for (Eigen::Index i = 0; i < x.size() && converged; ++i) {
-      converged = std::abs(d[i]) <= kRefinementConverged * std::abs(x[i]) + kUnderflow;
-    }
-    if (converged) break;
-  }
-  check_backward_error(s, x, who, "sparse LU");
-  return x;
-}
-
-// BiCGSTAB, first preconditioned by the diagonal (Jacobi), then, if that does not pass,
-// by an incomplete LU with threshold: memory and time per iteration linear in the
-// nonzeros, where a sparse LU of a chain with many dimensions fills in (a 12-dimensional
-// chain of 4,096 states: 5.5 s in LU, 0.05 s here). Jacobi costs nothing to set up and
-// converges in ~30-40 iterations on chains of many weakly coupled units (it gets
-// kMaxJacobiIterations); the ILUT, whose set-up grows fast with the dimension (22 s on
-// 16,384 states of 14 dimensions, fill factor 10), is there for stiff chains of few
-// dimensions where Jacobi stalls. Each
-// solve is accurate normwise; the refinements carry the accuracy down to the small
-// probabilities, about 16 orders of magnitude per step (so a chain whose probabilities
-// span 10^-200 needs a dozen): each correction another preconditioned solve of A d = r,
-// r summed in long double with the exact diagonal, until the componentwise backward
-// error passes the same check as the direct solve; a result that does not pass it is
-// refused, never returned.
-template <class Preconditioner>
-Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<ColMatrix, Preconditioner>& solver, int max_iterations,
-                                 bool give_up) {
-  solver.setTolerance(kIterativeTolerance);
-  solver.setMaxIterations(max_iterations);
-  solver.compute(s.a);
-  if (solver.info() != Eigen::Success) return {};
-  Eigen::VectorXd x = solver.solve(s.b);
-  if (solver.info() != Eigen::Success) return {};  // stalled: the next preconditioner
-  double history[kMaxIterativeRefinements];
-  for (int step = 0; step < kMaxIterativeRefinements && x.allFinite(); ++step) {
-    history[step] = backward_error(s, x);
-    if (history[step] <= kMaxBackwardError / 100) break;
-    if (give_up && step >= kStallSteps && history[step] > 0.1 * history[step - kStallSteps]) break;
-    const Eigen::VectorXd r = residual(s, x);
-    if (r.isZero(0)) break;
-    x += solver.solve(r);
-  }
-  return x;
-}
-
-Eigen::VectorXd solve_iterative(const LinearSystem& s, const std::string& who) {
-  {
-    Eigen::BiCGSTAB<ColMatrix, Eigen::DiagonalPreconditioner<double>> jacobi;
-    const Eigen::VectorXd x = bicgstab_refined(s, jacobi, kMaxJacobiIterations, true);
-    // (x >= 0 as the exact solution is, A an M-matrix and b >= 0: below the underflow
-    // level the check cannot see the sign of the tiniest probabilities)
-    if (x.size() && x.allFinite() && x.minCoeff() >= 0 && backward_error(s, x) <= kMaxBackwardError) return x;
-  }
-  Eigen::BiCGSTAB<ColMatrix, Eigen::IncompleteLUT<double, int>> ilut;
-  ilut.preconditioner().setDroptol(kIlutDropTolerance);
-  ilut.preconditioner().setFillfactor(kIlutFillFactor);
-  const Eigen::VectorXd x = bicgstab_refined(s, ilut, kMaxIterations, false);
-  if (x.size() == 0) {
-    throw std::runtime_error(who + ": BiCGSTAB did not converge (with a diagonal or an incomplete LU preconditioner)");
-  }
-  check_backward_error(s, x, who, "BiCGSTAB");
-  return x;
-}
-
-// Solves A x = b for the M-matrix A described in the file comment, by the method the
-// size selects (LinearSolver::automatic) or the one asked for. Throws
-// std::runtime_error.
-Eigen::VectorXd solve_refined(const LinearSystem& s, const std::string& who, LinearSolver method) {
-  const auto n = static_cast<std::size_t>(s.a.rows());
-  if (method == LinearSolver::direct) return solve_direct(s, who);
-  if (method == LinearSolver::iterative) return solve_iterative(s, who);
-  if (Ctmc::solver_for(n) == LinearSolver::direct) return solve_direct(s, who);
-  try {
-    return solve_iterative(s, who);
-  } catch (const std::runtime_error&) {
-    // Too many refinements for the tiny probabilities, or a breakdown: the LU, where
-    // it is affordable, else the error stands.
-    if (n > kFallbackMaxUnknowns) throw;
-    return solve_direct(s, who);
-  }
 }
 
 // pi for an irreducible chain. One balance equation is redundant; it is replaced by the

@@ -3,7 +3,7 @@
 // distribution, time average over an interval (proof-test intervals), mean time to
 // absorption (MTTF, MTTFF) and reliability.
 //
-// Numerics, in short (details in ctmc.cpp):
+// Numerics, in short (details in ctmc.cpp and ctmc_linear.cpp):
 //  - linear solves (steady state, absorption) use Eigen::SparseLU on an M-matrix up to
 //    kDirectMaxUnknowns unknowns, and above it (where the LU may fill in: a chain of
 //    many dimensions) BiCGSTAB preconditioned by the diagonal, then by an incomplete
