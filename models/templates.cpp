@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -229,132 +230,88 @@ std::string shown(const json& v) {
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
-}  // namespace
+struct Inst {
+  const Template* t = nullptr;
+  std::map<std::string, const json*> with;
+  std::string pointer, label;
+};
 
-const std::vector<std::string>& template_sections() {
-  static const std::vector<std::string> s = {"sites", "components", "groups", "blocks", "common_causes"};
-  return s;
+struct Def {
+  std::string pointer, label;
+};
+
+// Instance i ({"template": NAME, "with": {...}}) checked against the templates; nullopt
+// (and errors) if it is not sound. `names` are every template's name, broken ones too.
+std::optional<Inst> read_instance(const json& e, std::size_t i, const std::vector<Template>& templates,
+                                  const std::vector<std::string>& names, Diagnostics& d) {
+  Inst in;
+  in.pointer = at("/instances", i);
+  if (!e.is_object()) {
+    d.error(in.pointer, "expected an object, got " + type_of(e), "an instance is {\"template\": \"site\", \"with\": {\"site\": \"dc1\"}}");
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (auto k = e.begin(); k != e.end(); ++k)
+    if (k.key() != "template" && k.key() != "with" && k.key() != "source" && k.key() != "note") {
+      d.error(at(in.pointer, k.key()), "unknown key " + q(k.key()),
+              did_you_mean(k.key(), {"template", "with"}, "allowed keys: template, with, source, note"));
+      ok = false;
+    }
+  auto tn = e.find("template");
+  if (tn == e.end()) {
+    d.error(in.pointer, "missing required key \"template\"", names.empty() ? "the name of a template" : "templates: " + join(names));
+    return std::nullopt;
+  }
+  if (!tn->is_string()) {
+    d.error(at(in.pointer, "template"), "expected a string, got " + type_of(*tn), "the name of a template, in double quotes");
+    return std::nullopt;
+  }
+  const std::string name = tn->get<std::string>();
+  auto t = std::find_if(templates.begin(), templates.end(), [&](const Template& x) { return x.name == name; });
+  if (t == templates.end()) {
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      d.error(at(in.pointer, "template"), "unknown template " + q(name),
+              did_you_mean(name, names, names.empty() ? "\"templates\" defines none" : "templates: " + join(names)));
+    return std::nullopt;
+  }
+  in.t = &*t;
+  const std::string wp = at(in.pointer, "with");
+  auto w = e.find("with");
+  if (w != e.end() && !w->is_object()) {
+    d.error(wp, "expected an object, got " + type_of(*w), "the parameters' values: {\"site\": \"dc1\"}");
+    return std::nullopt;
+  }
+  if (w != e.end())
+    for (auto k = w->begin(); k != w->end(); ++k) {
+      if (std::find(t->params.begin(), t->params.end(), k.key()) == t->params.end()) {
+        d.error(at(wp, k.key()), "unknown parameter " + q(k.key()) + " of template " + q(name),
+                did_you_mean(k.key(), t->params, t->params.empty() ? "the template has no parameters" : "parameters: " + join(t->params)));
+        ok = false;
+      } else if (!(k->is_string() || k->is_number() || k->is_boolean())) {
+        d.error(at(wp, k.key()), "expected a string or a number, got " + type_of(*k), "the text that replaces \"${" + k.key() + "}\"");
+        ok = false;
+      } else {
+        in.with[k.key()] = &*k;
+      }
+    }
+  for (const auto& p : t->params)
+    if (!(w != e.end() && w->contains(p))) {
+      d.error(w != e.end() ? wp : in.pointer, "missing value for parameter " + q(p) + " of template " + q(name),
+              w != e.end() ? "add " + q(p) + ": \"...\" to \"with\"" : "add \"with\": {" + q(p) + ": \"...\"}");
+      ok = false;
+    }
+  if (!ok) return std::nullopt;
+  in.label = "instance " + in.pointer;
+  for (const auto& p : t->params) in.label += ", " + p + "=" + shown(*in.with[p]);
+  return in;
 }
 
-bool expand_templates(json& doc, Diagnostics& d, std::size_t max_string_bytes, std::vector<TemplateOrigin>& origins) {
-  const bool has_t = doc.contains("templates"), has_i = doc.contains("instances");
-  if (!has_t && !has_i) return true;
-  const std::size_t errors = d.error_count();
-  const json templates_j = has_t ? doc["templates"] : json::object();
-  const json instances_j = has_i ? doc["instances"] : json::array();
-  doc.erase("templates");
-  doc.erase("instances");
-  std::vector<Template> templates = read_templates(templates_j, d);
-  if (has_t && !has_i && d.error_count() == errors)
-    d.warning("/templates", "templates are never instantiated", "add \"instances\": [{\"template\": \"NAME\", \"with\": {...}}]");
-  if (has_i && !has_t) {
-    d.error("/instances", "instances, but the file has no \"templates\"",
-            "define what they instantiate: \"templates\": {\"site\": {\"params\": [\"site\"], \"components\": [...]}}");
-    return false;
-  }
-  if (!instances_j.is_array()) {
-    d.error("/instances", "expected an array, got " + type_of(instances_j), "[{\"template\": \"site\", \"with\": {\"site\": \"dc1\"}}, ...]");
-    return false;
-  }
-  if (instances_j.size() > kMaxInstances) {
-    d.error("/instances", fmt::format("{} instances, over the limit of {}", instances_j.size(), kMaxInstances),
-            "a template is for a few sites or blocks; write fewer instances");
-    return false;
-  }
-  std::vector<std::string> names;
-  for (const auto& t : templates) names.push_back(t.name);
-  for (auto it = templates_j.begin(); templates_j.is_object() && it != templates_j.end(); ++it)
-    if (std::find(names.begin(), names.end(), it.key()) == names.end()) names.push_back(it.key());  // broken ones: no second error
-
-  struct Inst {
-    const Template* t = nullptr;
-    std::map<std::string, const json*> with;
-    std::string pointer, label;
-  };
-  std::vector<Inst> insts;
-  for (std::size_t i = 0; i < instances_j.size(); ++i) {
-    const json& e = instances_j[i];
-    Inst in;
-    in.pointer = at("/instances", i);
-    if (!e.is_object()) {
-      d.error(in.pointer, "expected an object, got " + type_of(e), "an instance is {\"template\": \"site\", \"with\": {\"site\": \"dc1\"}}");
-      continue;
-    }
-    bool ok = true;
-    for (auto k = e.begin(); k != e.end(); ++k)
-      if (k.key() != "template" && k.key() != "with" && k.key() != "source" && k.key() != "note") {
-        d.error(at(in.pointer, k.key()), "unknown key " + q(k.key()),
-                did_you_mean(k.key(), {"template", "with"}, "allowed keys: template, with, source, note"));
-        ok = false;
-      }
-    auto tn = e.find("template");
-    if (tn == e.end()) {
-      d.error(in.pointer, "missing required key \"template\"", names.empty() ? "the name of a template" : "templates: " + join(names));
-      continue;
-    }
-    if (!tn->is_string()) {
-      d.error(at(in.pointer, "template"), "expected a string, got " + type_of(*tn), "the name of a template, in double quotes");
-      continue;
-    }
-    const std::string name = tn->get<std::string>();
-    auto t = std::find_if(templates.begin(), templates.end(), [&](const Template& x) { return x.name == name; });
-    if (t == templates.end()) {
-      if (std::find(names.begin(), names.end(), name) == names.end())
-        d.error(at(in.pointer, "template"), "unknown template " + q(name),
-                did_you_mean(name, names, names.empty() ? "\"templates\" defines none" : "templates: " + join(names)));
-      continue;
-    }
-    in.t = &*t;
-    const std::string wp = at(in.pointer, "with");
-    auto w = e.find("with");
-    if (w != e.end() && !w->is_object()) {
-      d.error(wp, "expected an object, got " + type_of(*w), "the parameters' values: {\"site\": \"dc1\"}");
-      continue;
-    }
-    if (w != e.end())
-      for (auto k = w->begin(); k != w->end(); ++k) {
-        if (std::find(t->params.begin(), t->params.end(), k.key()) == t->params.end()) {
-          d.error(at(wp, k.key()), "unknown parameter " + q(k.key()) + " of template " + q(name),
-                  did_you_mean(k.key(), t->params, t->params.empty() ? "the template has no parameters" : "parameters: " + join(t->params)));
-          ok = false;
-        } else if (!(k->is_string() || k->is_number() || k->is_boolean())) {
-          d.error(at(wp, k.key()), "expected a string or a number, got " + type_of(*k), "the text that replaces \"${" + k.key() + "}\"");
-          ok = false;
-        } else {
-          in.with[k.key()] = &*k;
-        }
-      }
-    for (const auto& p : t->params)
-      if (!(w != e.end() && w->contains(p))) {
-        d.error(w != e.end() ? wp : in.pointer, "missing value for parameter " + q(p) + " of template " + q(name),
-                w != e.end() ? "add " + q(p) + ": \"...\" to \"with\"" : "add \"with\": {" + q(p) + ": \"...\"}");
-        ok = false;
-      }
-    if (!ok) continue;
-    in.label = "instance " + in.pointer;
-    for (const auto& p : t->params) in.label += ", " + p + "=" + shown(*in.with[p]);
-    insts.push_back(std::move(in));
-  }
-  if (d.error_count() > errors) return false;
-
-  // The size before any copy: values per template times its instances.
-  std::size_t values = 0;
-  for (const auto& in : insts) values += count_values(*in.t->body);
-  if (values > kMaxExpandedValues) {
-    d.error("/instances", fmt::format("the instances expand to {} values, over the limit of {}", values, kMaxExpandedValues),
-            "a template is for a few sites or blocks; write fewer instances or smaller templates");
-    return false;
-  }
-  for (const auto& s : template_sections())
-    if (doc.contains(s) && !doc[s].is_array()) {
-      d.error(at("", s), "expected an array, got " + type_of(doc[s]), "instances append to it: a list [...]");
-      return false;
-    }
-
+// Appends each instance's copy of its template's sections to `doc`, reporting ids that
+// collide (with what was written or another instance) at both places; false when the
+// substituted text outgrows max_string_bytes.
+bool append_instances(json& doc, const std::vector<Inst>& insts, Diagnostics& d, std::size_t max_string_bytes,
+                      std::vector<TemplateOrigin>& origins) {
   // Where each id is defined, to report a collision at both places.
-  struct Def {
-    std::string pointer, label;
-  };
   std::map<std::string, Def> ids, site_ids;
   auto scan_written = [&](const std::string& s, std::map<std::string, Def>& into) {
     if (!doc.contains(s)) return;
@@ -399,6 +356,66 @@ bool expand_templates(json& doc, Diagnostics& d, std::size_t max_string_bytes, s
         origins.push_back(std::move(o));
       }
     }
+  return true;
+}
+
+}  // namespace
+
+const std::vector<std::string>& template_sections() {
+  static const std::vector<std::string> s = {"sites", "components", "groups", "blocks", "common_causes"};
+  return s;
+}
+
+bool expand_templates(json& doc, Diagnostics& d, std::size_t max_string_bytes, std::vector<TemplateOrigin>& origins) {
+  const bool has_t = doc.contains("templates"), has_i = doc.contains("instances");
+  if (!has_t && !has_i) return true;
+  const std::size_t errors = d.error_count();
+  const json templates_j = has_t ? doc["templates"] : json::object();
+  const json instances_j = has_i ? doc["instances"] : json::array();
+  doc.erase("templates");
+  doc.erase("instances");
+  std::vector<Template> templates = read_templates(templates_j, d);
+  if (has_t && !has_i && d.error_count() == errors)
+    d.warning("/templates", "templates are never instantiated", "add \"instances\": [{\"template\": \"NAME\", \"with\": {...}}]");
+  if (has_i && !has_t) {
+    d.error("/instances", "instances, but the file has no \"templates\"",
+            "define what they instantiate: \"templates\": {\"site\": {\"params\": [\"site\"], \"components\": [...]}}");
+    return false;
+  }
+  if (!instances_j.is_array()) {
+    d.error("/instances", "expected an array, got " + type_of(instances_j), "[{\"template\": \"site\", \"with\": {\"site\": \"dc1\"}}, ...]");
+    return false;
+  }
+  if (instances_j.size() > kMaxInstances) {
+    d.error("/instances", fmt::format("{} instances, over the limit of {}", instances_j.size(), kMaxInstances),
+            "a template is for a few sites or blocks; write fewer instances");
+    return false;
+  }
+  std::vector<std::string> names;
+  for (const auto& t : templates) names.push_back(t.name);
+  for (auto it = templates_j.begin(); templates_j.is_object() && it != templates_j.end(); ++it)
+    if (std::find(names.begin(), names.end(), it.key()) == names.end()) names.push_back(it.key());  // broken ones: no second error
+
+  std::vector<Inst> insts;
+  for (std::size_t i = 0; i < instances_j.size(); ++i)
+    if (auto in = read_instance(instances_j[i], i, templates, names, d)) insts.push_back(std::move(*in));
+  if (d.error_count() > errors) return false;
+
+  // The size before any copy: values per template times its instances.
+  std::size_t values = 0;
+  for (const auto& in : insts) values += count_values(*in.t->body);
+  if (values > kMaxExpandedValues) {
+    d.error("/instances", fmt::format("the instances expand to {} values, over the limit of {}", values, kMaxExpandedValues),
+            "a template is for a few sites or blocks; write fewer instances or smaller templates");
+    return false;
+  }
+  for (const auto& s : template_sections())
+    if (doc.contains(s) && !doc[s].is_array()) {
+      d.error(at("", s), "expected an array, got " + type_of(doc[s]), "instances append to it: a list [...]");
+      return false;
+    }
+
+  if (!append_instances(doc, insts, d, max_string_bytes, origins)) return false;
   return d.error_count() == errors;
 }
 
