@@ -125,6 +125,90 @@ double Aggregate::relative_half_width(const Aggregate& partial) const {
   return d.half_width() / d.mean();
 }
 
+namespace {
+
+// k of m as {"value", "ci95"} with the exact (Clopper-Pearson) interval.
+nlohmann::json proportion(std::uint64_t k, std::uint64_t m) {
+  Interval ci = clopper_pearson(k, m);
+  return nlohmann::json{{"value", m ? static_cast<double>(k) / static_cast<double>(m) : 0.0}, {"ci95", {ci.lo, ci.hi}}};
+}
+
+}  // namespace
+
+// The SLO judgement ({} without an SLO target): windows and trials breached, the budget used.
+nlohmann::json Aggregate::slo_json() const {
+  Interval w = clopper_pearson(windows_breached_, windows_);
+  Interval y = clopper_pearson(years_breached_, years_);
+  return {{"target", cfg_.slo_target},
+          {"window_hours", cfg_.slo_window},
+          {"windows", windows_},
+          {"p_breach_window", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
+                                 {"ci95", {w.lo, w.hi}}}},
+          {"windows_are", "calendar"},
+          {"p_trial_any_window_breached", proportion(trials_window_breached_, years_)},
+          {"p_trial_over_budget", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
+                                {"ci95", {y.lo, y.hi}}}},
+          {"p_breach_year", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
+                                {"ci95", {y.lo, y.hi}}}},
+          {"budget_used", budget_.summary(1)}};
+}
+
+// Causes: share of the mean full downtime, a ratio estimator with a delta-method CI;
+// largest first.
+nlohmann::json Aggregate::causes_json(const std::vector<std::string>& cause_names) const {
+  const double n = static_cast<double>(trials_);
+  nlohmann::json causes = nlohmann::json::array();
+  if (trials_ > 1 && x_sum_ > 0) {
+    const double mx = x_sum_ / n, vx = (x_sq_ - n * mx * mx) / (n - 1);
+    const double z = z_value(0.95);
+    for (std::size_t c = 0; c < c_sum_.size(); ++c) {
+      if (c_sum_[c] <= 0) continue;
+      const double mc = c_sum_[c] / n;
+      const double vc = (c_sq_[c] - n * mc * mc) / (n - 1);
+      const double cov = (c_cross_[c] - n * mc * mx) / (n - 1);
+      const double s = mc / mx;
+      const double var = std::max(0.0, (vc - 2 * s * cov + s * s * vx) / (n * mx * mx));
+      const double h = z * std::sqrt(var);
+      causes.push_back({{"cause", c < cause_names.size() ? cause_names[c] : "cause " + std::to_string(c)},
+                        {"mean_minutes", mc * 60},
+                        {"downtime_share", s},
+                        {"ci95", {std::max(0.0, s - h), std::min(1.0, s + h)}}});
+    }
+    std::stable_sort(causes.begin(), causes.end(),
+                     [](const nlohmann::json& a, const nlohmann::json& b) { return a["downtime_share"].get<double>() > b["downtime_share"].get<double>(); });
+  }
+  return causes;
+}
+
+// Recovery objectives: P(a recovery breaches) per outage or event and P(any breach) per
+// trial, both exact binomial intervals; the distribution of what was judged and of the
+// time beyond the target per trial (quantile CIs by order statistics).
+void Aggregate::objectives_json(const std::vector<ObjectiveSpec>& objectives, nlohmann::json& j) const {
+  const bool year = std::fabs(cfg_.horizon - 8760) < 1e-9;
+  for (std::size_t k = 0; k < objectives.size(); ++k) {
+    const ObjectiveSpec& sp = objectives[k];
+    static const ObjectiveStats none{};
+    const ObjectiveStats& st = k < obj_.size() ? obj_[k] : none;
+    const bool rto = sp.kind == ObjectiveSpec::Kind::rto;
+    const double scale = rto ? 60 : 3600;
+    nlohmann::json e;
+    e["scope"] = sp.scope_kind();
+    if (sp.feature >= 0) e["feature"] = sp.scope;
+    if (sp.site >= 0) e["site"] = sp.scope;
+    e[rto ? "target_minutes" : "target_seconds"] = sp.target * scale;
+    e[rto ? "recoveries" : "loss_events"] = st.judged;
+    e["breached"] = st.breached;
+    e[rto ? "p_breach_per_outage" : "p_breach_per_event"] = proportion(st.breached, st.judged);
+    e["p_any_breach_per_trial"] = proportion(st.trials_breached, trials_);
+    e["per_trial_is"] = year ? "year" : "trial";
+    e[rto ? "recovery_minutes" : "data_lost_seconds"] = st.values.summary(scale);
+    e[rto ? "beyond_rto_minutes_per_trial" : "beyond_rpo_seconds_per_trial"] =
+        trials_ ? st.beyond.summary(scale) : Sample().summary(scale);
+    j[rto ? "rto" : "rpo"][sp.key()] = e;
+    j["survival"][std::string(rto ? "rto." : "rpo.") + sp.key()] = st.values.survival(scale);
+  }
+}
+
 nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names, const std::vector<ObjectiveSpec>& objectives) const {
   const double n = static_cast<double>(trials_);
   nlohmann::json j;
@@ -161,80 +245,15 @@ nlohmann::json Aggregate::to_json(const std::vector<std::string>& cause_names, c
     Interval p = clopper_pearson(trials_with_outage_, trials_);
     j["p_any_outage"] = {{"value", trials_ ? static_cast<double>(trials_with_outage_) / n : 0}, {"ci95", {p.lo, p.hi}}};
   }
-  auto proportion = [](std::uint64_t k, std::uint64_t m) {
-    Interval ci = clopper_pearson(k, m);
-    return nlohmann::json{{"value", m ? static_cast<double>(k) / static_cast<double>(m) : 0.0}, {"ci95", {ci.lo, ci.hi}}};
-  };
-  if (cfg_.slo_target > 0) {
-    Interval w = clopper_pearson(windows_breached_, windows_);
-    Interval y = clopper_pearson(years_breached_, years_);
-    j["slo"] = {{"target", cfg_.slo_target},
-                {"window_hours", cfg_.slo_window},
-                {"windows", windows_},
-                {"p_breach_window", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
-                                       {"ci95", {w.lo, w.hi}}}},
-                {"windows_are", "calendar"},
-                {"p_trial_any_window_breached", proportion(trials_window_breached_, years_)},
-                {"p_trial_over_budget", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
-                                      {"ci95", {y.lo, y.hi}}}},
-                {"p_breach_year", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
-                                      {"ci95", {y.lo, y.hi}}}},
-                {"budget_used", budget_.summary(1)}};
-  }
-  // Causes: share of the mean full downtime, a ratio estimator with a delta-method CI.
-  nlohmann::json causes = nlohmann::json::array();
-  if (trials_ > 1 && x_sum_ > 0) {
-    const double mx = x_sum_ / n, vx = (x_sq_ - n * mx * mx) / (n - 1);
-    const double z = z_value(0.95);
-    for (std::size_t c = 0; c < c_sum_.size(); ++c) {
-      if (c_sum_[c] <= 0) continue;
-      const double mc = c_sum_[c] / n;
-      const double vc = (c_sq_[c] - n * mc * mc) / (n - 1);
-      const double cov = (c_cross_[c] - n * mc * mx) / (n - 1);
-      const double s = mc / mx;
-      const double var = std::max(0.0, (vc - 2 * s * cov + s * s * vx) / (n * mx * mx));
-      const double h = z * std::sqrt(var);
-      causes.push_back({{"cause", c < cause_names.size() ? cause_names[c] : "cause " + std::to_string(c)},
-                        {"mean_minutes", mc * 60},
-                        {"downtime_share", s},
-                        {"ci95", {std::max(0.0, s - h), std::min(1.0, s + h)}}});
-    }
-    std::stable_sort(causes.begin(), causes.end(),
-                     [](const nlohmann::json& a, const nlohmann::json& b) { return a["downtime_share"].get<double>() > b["downtime_share"].get<double>(); });
-  }
-  j["causes"] = causes;
+  if (cfg_.slo_target > 0) j["slo"] = slo_json();
+  j["causes"] = causes_json(cause_names);
   // Survival curves P(X >= x) with pointwise bands, for plots (drsim report); the
   // objectives' judged values join them below as "rto.KEY" and "rpo.KEY".
   j["survival"] = {{"downtime_minutes", downtime_.survival(60)},
                    {"degraded_minutes", degraded_.survival(60)},
                    {"outage_minutes", outage_.survival(60)},
                    {"data_loss_seconds", data_loss_.survival(3600)}};
-  // Recovery objectives: P(a recovery breaches) per outage or event and P(any breach) per
-  // trial, both exact binomial intervals; the distribution of what was judged and of the
-  // time beyond the target per trial (quantile CIs by order statistics).
-  const bool year = std::fabs(cfg_.horizon - 8760) < 1e-9;
-  for (std::size_t k = 0; k < objectives.size(); ++k) {
-    const ObjectiveSpec& sp = objectives[k];
-    static const ObjectiveStats none{};
-    const ObjectiveStats& st = k < obj_.size() ? obj_[k] : none;
-    const bool rto = sp.kind == ObjectiveSpec::Kind::rto;
-    const double scale = rto ? 60 : 3600;
-    nlohmann::json e;
-    e["scope"] = sp.scope_kind();
-    if (sp.feature >= 0) e["feature"] = sp.scope;
-    if (sp.site >= 0) e["site"] = sp.scope;
-    e[rto ? "target_minutes" : "target_seconds"] = sp.target * scale;
-    e[rto ? "recoveries" : "loss_events"] = st.judged;
-    e["breached"] = st.breached;
-    e[rto ? "p_breach_per_outage" : "p_breach_per_event"] = proportion(st.breached, st.judged);
-    e["p_any_breach_per_trial"] = proportion(st.trials_breached, trials_);
-    e["per_trial_is"] = year ? "year" : "trial";
-    e[rto ? "recovery_minutes" : "data_lost_seconds"] = st.values.summary(scale);
-    e[rto ? "beyond_rto_minutes_per_trial" : "beyond_rpo_seconds_per_trial"] =
-        trials_ ? st.beyond.summary(scale) : Sample().summary(scale);
-    j[rto ? "rto" : "rpo"][sp.key()] = e;
-    j["survival"][std::string(rto ? "rto." : "rpo.") + sp.key()] = st.values.survival(scale);
-  }
+  objectives_json(objectives, j);
   return j;
 }
 

@@ -74,6 +74,11 @@ class Aggregate {
   }
 
  private:
+  // Parts of to_json.
+  nlohmann::json slo_json() const;
+  nlohmann::json causes_json(const std::vector<std::string>& cause_names) const;
+  void objectives_json(const std::vector<ObjectiveSpec>& objectives, nlohmann::json& j) const;
+
   AggregateConfig cfg_;
   std::uint64_t trials_ = 0;
   std::uint64_t trials_with_outage_ = 0;
