@@ -213,35 +213,38 @@ std::string describe_failure_mode(const FailureMode& m) {
   return s;
 }
 
-std::string describe_scenario(const Scenario& sc) {
-  std::string o;
-  auto line = [&](int indent, const std::string& text) { o += std::string(indent * 2, ' ') + text + "\n"; };
-  line(0, sc.title.empty() ? sc.file : sc.title);
-  if (!sc.description.empty()) line(1, sc.description);
-  line(1, fmt::format("file {} (sha256 {})", sc.file, sc.sha256.substr(0, 12)));
-  line(1, "horizon " + format_duration(sc.horizon) + " per Monte Carlo trial");
+namespace {
 
-  auto print_component = [&](const Component& c, int ind) {
-    std::string head = fmt::format("{} [{}]", c.id, to_string(c.kind));
-    if (!c.name.empty()) head += " \"" + c.name + "\"";
-    if (!c.needs.empty()) {
-      std::vector<std::string> needs;
-      for (const auto& n : c.needs) needs.push_back(need_text(sc, n));
-      head += " needs " + join(needs);
-    }
-    if (c.kind == ComponentKind::ups && c.battery_runtime > 0) head += ", battery " + format_duration(c.battery_runtime);
-    line(ind, head);
-    if (c.replication) {
-      const auto& r = *c.replication;
-      std::string t = fmt::format("replicates to {} ({})", r.to, r.sync ? "sync: no data lost" : "async");
-      if (!r.sync && r.lag) t += ", lag when lost " + r.lag->describe();
-      t += fmt::format(", writes {:.3g} MB/s", r.write_rate_mb_s);
-      line(ind + 2, t);
-    }
-    for (const auto& m : c.failures) line(ind + 2, describe_failure_mode(m));
-  };
+// The text of `describe`, a line at a time, two spaces per indent level.
+struct Lines {
+  std::string text;
+  void line(int indent, const std::string& t) { text += std::string(static_cast<std::size_t>(indent) * 2, ' ') + t + "\n"; }
+};
 
-  std::set<std::string> sites_seen;
+// One component: its head line (kind, name, needs, battery), replication, failure modes.
+void describe_component(const Scenario& sc, const Component& c, int ind, Lines& out) {
+  std::string head = fmt::format("{} [{}]", c.id, to_string(c.kind));
+  if (!c.name.empty()) head += " \"" + c.name + "\"";
+  if (!c.needs.empty()) {
+    std::vector<std::string> needs;
+    for (const auto& n : c.needs) needs.push_back(need_text(sc, n));
+    head += " needs " + join(needs);
+  }
+  if (c.kind == ComponentKind::ups && c.battery_runtime > 0) head += ", battery " + format_duration(c.battery_runtime);
+  out.line(ind, head);
+  if (c.replication) {
+    const auto& r = *c.replication;
+    std::string t = fmt::format("replicates to {} ({})", r.to, r.sync ? "sync: no data lost" : "async");
+    if (!r.sync && r.lag) t += ", lag when lost " + r.lag->describe();
+    t += fmt::format(", writes {:.3g} MB/s", r.write_rate_mb_s);
+    out.line(ind + 2, t);
+  }
+  for (const auto& m : c.failures) out.line(ind + 2, describe_failure_mode(m));
+}
+
+// Each site: its power paths (one line per load), then its components; then the
+// components outside the sites.
+void describe_sites(const Scenario& sc, Lines& out) {
   std::vector<const Component*> order;
   for (const auto& c : sc.components) order.push_back(&c);
   std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return kind_rank(a->kind) < kind_rank(b->kind); });
@@ -250,8 +253,8 @@ std::string describe_scenario(const Scenario& sc) {
     if (!c.site.empty() && std::none_of(sites.begin(), sites.end(), [&](const Site& s) { return s.id == c.site; }))
       sites.push_back(Site{c.site, "", ""});
   for (const auto& s : sites) {
-    line(0, "");
-    line(0, "site " + s.id + (s.name.empty() ? "" : " \"" + s.name + "\"") + (s.timezone.empty() ? "" : " (" + s.timezone + ")"));
+    out.line(0, "");
+    out.line(0, "site " + s.id + (s.name.empty() ? "" : " \"" + s.name + "\"") + (s.timezone.empty() ? "" : " (" + s.timezone + ")"));
     // One line per power part that no other power part of the site draws on (the
     // loads), showing every path that feeds it.
     std::vector<const Component*> power;
@@ -266,30 +269,33 @@ std::string describe_scenario(const Scenario& sc) {
         if (r != c->id) fed.insert(r);
     }
     for (auto* c : power)
-      if (!fed.count(c->id)) line(1, "power: " + paths.of(c->id));
+      if (!fed.count(c->id)) out.line(1, "power: " + paths.of(c->id));
     for (auto* c : order)
-      if (c->site == s.id) print_component(*c, 1);
+      if (c->site == s.id) describe_component(sc, *c, 1, out);
   }
   bool outside = false;
   for (auto* c : order)
     if (c->site.empty()) {
       if (!outside) {
-        line(0, "");
-        line(0, "outside the sites");
+        out.line(0, "");
+        out.line(0, "outside the sites");
         outside = true;
       }
-      print_component(*c, 1);
+      describe_component(sc, *c, 1, out);
     }
+}
 
+// The redundancy groups: mode, need, failover, crews, bridging.
+void describe_groups(const Scenario& sc, Lines& out) {
   if (!sc.groups.empty()) {
-    line(0, "");
-    line(0, "redundancy groups");
+    out.line(0, "");
+    out.line(0, "redundancy groups");
     for (const auto& g : sc.groups) {
       std::string mode = g.mode == Group::Mode::active_active ? "active-active"
                          : g.standby == Group::Standby::hot  ? "active-standby (hot)"
                          : g.standby == Group::Standby::warm ? fmt::format("active-standby (warm, standby rate × {:.3g})", g.warm_factor)
                                                              : "active-standby (cold)";
-      line(1, fmt::format("{}: {}, needs {} of {}: {}", g.id, mode, g.need, g.members.size(), join(g.members)));
+      out.line(1, fmt::format("{}: {}, needs {} of {}: {}", g.id, mode, g.need, g.members.size(), join(g.members)));
       const auto& f = g.failover;
       std::string fo = f.automatic ? "automatic failover" : "manual failover only";
       if (f.detection) fo += ", detection " + f.detection->describe();
@@ -298,38 +304,46 @@ std::string describe_scenario(const Scenario& sc) {
       if (f.manual) fo += ", manual switch-over " + f.manual->describe();
       if (!f.mechanism.empty()) fo += ", performed by " + f.mechanism;
       fo += f.failback ? ", fails back" : ", no failback";
-      line(2, fo);
-      line(2, g.repair_crews > 0 ? fmt::format("{} repair crew{}", g.repair_crews, g.repair_crews == 1 ? "" : "s")
+      out.line(2, fo);
+      out.line(2, g.repair_crews > 0 ? fmt::format("{} repair crew{}", g.repair_crews, g.repair_crews == 1 ? "" : "s")
                                  : "one repair crew per member");
-      if (!g.bridge.empty()) line(2, "bridged through gaps by " + g.bridge);
+      if (!g.bridge.empty()) out.line(2, "bridged through gaps by " + g.bridge);
     }
   }
+}
+
+// Blocks, the service and its features, common causes.
+void describe_structure(const Scenario& sc, Lines& out) {
   if (!sc.blocks.empty()) {
-    line(0, "");
-    line(0, "blocks");
-    for (const auto& b : sc.blocks) line(1, b.id + " = " + describe_expr(b.expr));
+    out.line(0, "");
+    out.line(0, "blocks");
+    for (const auto& b : sc.blocks) out.line(1, b.id + " = " + describe_expr(b.expr));
   }
-  line(0, "");
-  line(0, "service" + (sc.service.name.empty() ? "" : " \"" + sc.service.name + "\""));
-  line(1, "up when " + describe_expr(sc.service.requires_));
+  out.line(0, "");
+  out.line(0, "service" + (sc.service.name.empty() ? "" : " \"" + sc.service.name + "\""));
+  out.line(1, "up when " + describe_expr(sc.service.requires_));
   for (const auto& f : sc.service.features)
-    line(1, "feature " + f.id + (f.name.empty() ? "" : " \"" + f.name + "\"") + " (degraded when down): needs " + describe_expr(f.expr));
+    out.line(1, "feature " + f.id + (f.name.empty() ? "" : " \"" + f.name + "\"") + " (degraded when down): needs " + describe_expr(f.expr));
 
   if (!sc.common_causes.empty()) {
-    line(0, "");
-    line(0, "common causes");
+    out.line(0, "");
+    out.line(0, "common causes");
     for (const auto& c : sc.common_causes) {
       if (!c.beta_group.empty())
-        line(1, fmt::format("{}: beta factor {:.3g} over group {} (mode {})", c.id, c.beta, c.beta_group, c.beta_mode));
+        out.line(1, fmt::format("{}: beta factor {:.3g} over group {} (mode {})", c.id, c.beta, c.beta_group, c.beta_mode));
       else
-        line(1, c.id + ": shared by " + join(c.targets) + "; " + describe_failure_mode(c.mode));
+        out.line(1, c.id + ": shared by " + join(c.targets) + "; " + describe_failure_mode(c.mode));
     }
   }
+}
+
+// The recovery runbooks, step by step.
+void describe_runbooks(const Scenario& sc, Lines& out) {
   if (!sc.runbooks.empty()) {
-    line(0, "");
-    line(0, "recovery runbooks");
+    out.line(0, "");
+    out.line(0, "recovery runbooks");
     for (const auto& r : sc.runbooks) {
-      line(1, r.id + (r.name.empty() ? "" : " \"" + r.name + "\"") +
+      out.line(1, r.id + (r.name.empty() ? "" : " \"" + r.name + "\"") +
                   (r.max_parallel > 0 ? fmt::format(" (at most {} steps at once)", r.max_parallel) : ""));
       for (const auto& st : r.steps) {
         std::string t = fmt::format("{} [{}] {}", st.id, step_kind(st.kind), st.duration.describe());
@@ -337,45 +351,69 @@ std::string describe_scenario(const Scenario& sc) {
         if (!st.after.empty()) t += "; after " + join(st.after);
         if (!st.waits_for.empty()) t += "; waits for " + join(st.waits_for);
         if (!st.restores.empty()) t += "; restores " + join(st.restores);
-        line(2, t);
+        out.line(2, t);
       }
     }
   }
+}
+
+// The objectives: SLO, RTOs (service, features, sites), RPO.
+void describe_objectives(const Scenario& sc, Lines& out) {
   const auto& ob = sc.objectives;
   if (ob.slo_target > 0 || ob.rto > 0 || ob.rpo > 0 || !ob.features.empty() || !ob.sites.empty()) {
-    line(0, "");
-    line(0, "objectives");
+    out.line(0, "");
+    out.line(0, "objectives");
     if (ob.slo_target > 0)
-      line(1, fmt::format("SLO {:.6g} % over {} (error budget {})", ob.slo_target * 100, format_duration(ob.slo_window),
+      out.line(1, fmt::format("SLO {:.6g} % over {} (error budget {})", ob.slo_target * 100, format_duration(ob.slo_window),
                           format_duration((1 - ob.slo_target) * ob.slo_window)));
-    if (ob.rto > 0) line(1, "RTO " + format_duration(ob.rto));
+    if (ob.rto > 0) out.line(1, "RTO " + format_duration(ob.rto));
     for (const auto& f : ob.features)
-      if (f.rto > 0) line(1, "RTO " + format_duration(f.rto) + " for feature " + f.id);
+      if (f.rto > 0) out.line(1, "RTO " + format_duration(f.rto) + " for feature " + f.id);
     for (const auto& so : ob.sites)
-      if (so.rto > 0) line(1, "RTO " + format_duration(so.rto) + " for site " + so.site + " (while " + so.node + " is down)");
-    if (ob.rpo > 0) line(1, "RPO " + format_duration(ob.rpo));
+      if (so.rto > 0) out.line(1, "RTO " + format_duration(so.rto) + " for site " + so.site + " (while " + so.node + " is down)");
+    if (ob.rpo > 0) out.line(1, "RPO " + format_duration(ob.rpo));
   }
+}
+
+// Drill injections, variants and the expected figures.
+void describe_drill(const Scenario& sc, Lines& out) {
   if (!sc.injections.empty()) {
-    line(0, "");
-    line(0, "injections (drill)");
+    out.line(0, "");
+    out.line(0, "injections (drill)");
     for (const auto& in : sc.injections) {
       std::string t = fmt::format("at +{}: {} {}", format_duration(in.at), action_name(in.action), in.target);
       if (!in.mode.empty()) t += " (mode " + in.mode + ")";
       if (in.repeat > 1) t += fmt::format(", {} times every {}", in.repeat, format_duration(in.every));
       if (!in.note.empty()) t += " — " + in.note;
-      line(1, t);
+      out.line(1, t);
     }
   }
   if (!sc.variant_names.empty()) {
-    line(0, "");
-    line(0, "variants (what-if overlays): " + join(sc.variant_names));
+    out.line(0, "");
+    out.line(0, "variants (what-if overlays): " + join(sc.variant_names));
   }
   if (!sc.expected.empty()) {
-    line(0, "");
-    line(0, "expected (closed forms, or the figures a replay must reproduce)");
-    for (const auto& [k, v] : sc.expected) line(1, k + " = " + v);
+    out.line(0, "");
+    out.line(0, "expected (closed forms, or the figures a replay must reproduce)");
+    for (const auto& [k, v] : sc.expected) out.line(1, k + " = " + v);
   }
-  return o;
+}
+
+}  // namespace
+
+std::string describe_scenario(const Scenario& sc) {
+  Lines out;
+  out.line(0, sc.title.empty() ? sc.file : sc.title);
+  if (!sc.description.empty()) out.line(1, sc.description);
+  out.line(1, fmt::format("file {} (sha256 {})", sc.file, sc.sha256.substr(0, 12)));
+  out.line(1, "horizon " + format_duration(sc.horizon) + " per Monte Carlo trial");
+  describe_sites(sc, out);
+  describe_groups(sc, out);
+  describe_structure(sc, out);
+  describe_runbooks(sc, out);
+  describe_objectives(sc, out);
+  describe_drill(sc, out);
+  return out.text;
 }
 
 }  // namespace drsim
