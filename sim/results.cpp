@@ -69,6 +69,56 @@ nlohmann::json shard_json(const Scenario& sc, const RunOptions& o, const RunOutc
           {"timing", {{"wall_seconds", r.wall_seconds}, {"cpu_seconds", r.cpu_seconds}, {"events", r.events}, {"jobs", r.jobs}}}};
 }
 
+namespace {
+
+// The run the first shard belongs to: its options (seed, trials, horizon, block,
+// engine, ...) into `o`, its causes into `out`, checked against this drsim and the
+// scenario's model; the aggregate's configuration from them.
+AggregateConfig adopt_run(const Scenario& sc, const nlohmann::json& s, const nlohmann::json& id,
+                          const std::vector<std::string>& model_causes, RunOptions& o, RunOutcome& out) {
+  AggregateConfig cfg;
+  out.cause_names = s.at("cause_names").get<std::vector<std::string>>();
+  o.seed = id.at("seed").get<std::uint64_t>();
+  o.trials = id.at("trials").get<std::uint64_t>();
+  o.horizon = id.at("horizon_hours").get<double>();
+  o.block = id.at("block").get<std::uint64_t>();
+  o.engine = id.at("engine").get<std::string>();
+  o.random_failures = id.at("random_failures").get<bool>();
+  o.max_trials = id.at("max_trials").get<std::uint64_t>();
+  o.target_rel_ci = 0;
+  if (id.at("drsim_version") != DRSIM_VERSION)
+    throw UsageError(fmt::format("the shards were written by drsim {}, this is {}", id.at("drsim_version").dump(), DRSIM_VERSION));
+  if (o.trials == 0 || o.trials > kMaxTrials || o.block == 0 || o.block > 1000000 || !std::isfinite(o.horizon) ||
+      o.horizon <= 0 || id.at("superblock") != kSuperblockBlocks || o.engine != "fast" || id.at("target_rel_ci") != 0)
+    throw UsageError("shard 1: its run identity is out of range (damaged)");
+  if (out.cause_names != model_causes)
+    throw UsageError("the shards name other causes than this scenario's model (another scenario or drsim version)");
+  cfg.horizon = o.horizon;
+  cfg.slo_target = sc.objectives.slo_target;
+  cfg.slo_window = sc.objectives.slo_window;
+  cfg.causes = model_causes.size();
+  return cfg;
+}
+
+// Shard i of n's fold nodes, each checked to lie within the shard's range of blocks.
+void read_nodes(const nlohmann::json& s, std::uint64_t i, std::uint64_t n, const RunOptions& o, std::vector<FoldNode>& nodes) {
+  const auto& list = s.at("nodes");
+  if (!list.is_array()) throw UsageError(fmt::format("shard {}/{}: its nodes are damaged", i, n));
+  const RunPlan mine{o.trials, o.block, i, n};
+  const BlockTree tree = mine.tree();
+  for (const auto& e : list) {
+    if (!e.is_array() || e.size() != 3) throw UsageError(fmt::format("shard {}/{}: a node is damaged", i, n));
+    FoldNode node{e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), e.at(2)};
+    if (node.level > tree.levels() || tree.node_begin(node.level, node.index) < mine.lo() ||
+        tree.node_end(node.level, node.index) > mine.hi() || tree.node_end(node.level, node.index) <= tree.node_begin(node.level, node.index))
+      throw UsageError(fmt::format("shard {}/{} holds blocks outside its range {}..{}, which belong to another shard (damaged)", i, n,
+                                   mine.lo(), mine.hi()));
+    nodes.push_back(std::move(node));
+  }
+}
+
+}  // namespace
+
 RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& shards, RunOptions& o) {
   if (shards.empty()) throw UsageError("no shard files given");
   RunOutcome out;
@@ -96,26 +146,7 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
     if (k == 0) {
       first_id = id;
       seen.assign(n, 0);
-      out.cause_names = s.at("cause_names").get<std::vector<std::string>>();
-      o.seed = id.at("seed").get<std::uint64_t>();
-      o.trials = id.at("trials").get<std::uint64_t>();
-      o.horizon = id.at("horizon_hours").get<double>();
-      o.block = id.at("block").get<std::uint64_t>();
-      o.engine = id.at("engine").get<std::string>();
-      o.random_failures = id.at("random_failures").get<bool>();
-      o.max_trials = id.at("max_trials").get<std::uint64_t>();
-      o.target_rel_ci = 0;
-      if (id.at("drsim_version") != DRSIM_VERSION)
-        throw UsageError(fmt::format("the shards were written by drsim {}, this is {}", id.at("drsim_version").dump(), DRSIM_VERSION));
-      if (o.trials == 0 || o.trials > kMaxTrials || o.block == 0 || o.block > 1000000 || !std::isfinite(o.horizon) ||
-          o.horizon <= 0 || id.at("superblock") != kSuperblockBlocks || o.engine != "fast" || id.at("target_rel_ci") != 0)
-        throw UsageError("shard 1: its run identity is out of range (damaged)");
-      if (out.cause_names != model_causes)
-        throw UsageError("the shards name other causes than this scenario's model (another scenario or drsim version)");
-      cfg.horizon = o.horizon;
-      cfg.slo_target = sc.objectives.slo_target;
-      cfg.slo_window = sc.objectives.slo_window;
-      cfg.causes = model_causes.size();
+      cfg = adopt_run(sc, s, id, model_causes, o, out);
     } else {
       for (const auto& [key, value] : first_id.items())
         if (!id.contains(key) || id[key] != value)
@@ -127,19 +158,7 @@ RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& s
     if (n != seen.size() || i >= n) throw UsageError("shard files disagree on the number of shards");
     if (seen[i]) throw UsageError(fmt::format("shard {}/{} is given twice", i, n));
     seen[i] = 1;
-    const auto& list = s.at("nodes");
-    if (!list.is_array()) throw UsageError(fmt::format("shard {}/{}: its nodes are damaged", i, n));
-    const RunPlan mine{o.trials, o.block, i, n};
-    const BlockTree tree = mine.tree();
-    for (const auto& e : list) {
-      if (!e.is_array() || e.size() != 3) throw UsageError(fmt::format("shard {}/{}: a node is damaged", i, n));
-      FoldNode node{e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), e.at(2)};
-      if (node.level > tree.levels() || tree.node_begin(node.level, node.index) < mine.lo() ||
-          tree.node_end(node.level, node.index) > mine.hi() || tree.node_end(node.level, node.index) <= tree.node_begin(node.level, node.index))
-        throw UsageError(fmt::format("shard {}/{} holds blocks outside its range {}..{}, which belong to another shard (damaged)", i, n,
-                                     mine.lo(), mine.hi()));
-      nodes.push_back(std::move(node));
-    }
+    read_nodes(s, i, n, o, nodes);
     const auto& t = s.at("timing");
     out.wall_seconds = std::max(out.wall_seconds, t.value("wall_seconds", 0.0));
     out.cpu_seconds += t.value("cpu_seconds", 0.0);
