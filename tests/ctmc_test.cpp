@@ -263,7 +263,7 @@ TEST_CASE("Large q*t: reliability with a fast inner loop", "[ctmc]") {
 TEST_CASE("Transient converges to the steady state on a 2-D repair chain", "[ctmc]") {
   // Two pools of 19 units, one crew each; state (i, j) = failed units per pool.
   const int side = 20;
-  const auto id = [side](int i, int j) { return static_cast<std::size_t>(i * side + j); };
+  const auto id = [](int i, int j) { return static_cast<std::size_t>(i * side + j); };
   Ctmc c(side * side);
   for (int i = 0; i < side; ++i) {
     for (int j = 0; j < side; ++j) {
