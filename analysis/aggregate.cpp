@@ -137,19 +137,14 @@ nlohmann::json proportion(std::uint64_t k, std::uint64_t m) {
 
 // The SLO judgement ({} without an SLO target): windows and trials breached, the budget used.
 nlohmann::json Aggregate::slo_json() const {
-  Interval w = clopper_pearson(windows_breached_, windows_);
-  Interval y = clopper_pearson(years_breached_, years_);
   return {{"target", cfg_.slo_target},
           {"window_hours", cfg_.slo_window},
           {"windows", windows_},
-          {"p_breach_window", {{"value", windows_ ? static_cast<double>(windows_breached_) / static_cast<double>(windows_) : 0},
-                                 {"ci95", {w.lo, w.hi}}}},
+          {"p_breach_window", proportion(windows_breached_, windows_)},
           {"windows_are", "calendar"},
           {"p_trial_any_window_breached", proportion(trials_window_breached_, years_)},
-          {"p_trial_over_budget", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
-                                {"ci95", {y.lo, y.hi}}}},
-          {"p_breach_year", {{"value", years_ ? static_cast<double>(years_breached_) / static_cast<double>(years_) : 0},
-                                {"ci95", {y.lo, y.hi}}}},
+          {"p_trial_over_budget", proportion(years_breached_, years_)},
+          {"p_breach_year", proportion(years_breached_, years_)},
           {"budget_used", budget_.summary(1)}};
 }
 

@@ -82,8 +82,7 @@ Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
 // max_i |b - A x|_i / (|A| |x| + |b|)_i: the smallest relative perturbation of the
 // entries of A and b for which x is exact. Equations whose terms are all at underflow
 // level (scale below kUnderflow times the largest entry of A) are skipped.
-double backward_error(const LinearSystem& s, const Eigen::VectorXd& x) {
-  const Eigen::VectorXd r = residual(s, x);
+double backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const Eigen::VectorXd& r) {
   Eigen::VectorXd scale = s.b.cwiseAbs();
   double largest = 0;
   for (int j = 0; j < s.a.outerSize(); ++j) {
@@ -98,6 +97,7 @@ double backward_error(const LinearSystem& s, const Eigen::VectorXd& x) {
   }
   return worst;
 }
+double backward_error(const LinearSystem& s, const Eigen::VectorXd& x) { return backward_error(s, x, residual(s, x)); }
 
 void check_backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const std::string& who,
                           const std::string& method) {
@@ -158,10 +158,10 @@ Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<ColMatri
   if (solver.info() != Eigen::Success) return {};  // stalled: the next preconditioner
   double history[kMaxIterativeRefinements];
   for (int step = 0; step < kMaxIterativeRefinements && x.allFinite(); ++step) {
-    history[step] = backward_error(s, x);
+    const Eigen::VectorXd r = residual(s, x);  // once per step: for the check and the correction
+    history[step] = backward_error(s, x, r);
     if (history[step] <= kMaxBackwardError / 100) break;
     if (give_up && step >= kStallSteps && history[step] > 0.1 * history[step - kStallSteps]) break;
-    const Eigen::VectorXd r = residual(s, x);
     if (r.isZero(0)) break;
     x += solver.solve(r);
   }
