@@ -301,6 +301,45 @@ TEST_CASE("sensitivity: --default-range scales every rate, duration and distribu
         std::string::npos);
 }
 
+TEST_CASE("sensitivity: a range and the values of the file a scenario extends are parameters like its own", "[sensitivity]") {
+  // The base: one unit, MTTF 1000 h, MTTR 10 h with a range 5 h - 15 h. The scenario that
+  // extends it halves the MTTF: q = 10/510; at the repair's low and high 5/505, 15/515.
+  TempDir tmp("sensitivity-extends");
+  write(tmp, "base.json", R"({"drsim": 1, "horizon": "10y", "components": [{"id": "u", "kind": "generic", "failures": [
+    {"id": "hw", "type": "random", "ttf": {"dist": "exponential", "mean": "1000h"},
+     "recovery": {"repair": {"dist": "exponential", "mean": "10h", "range": {"mean": {"low": "5h", "high": "15h"}}}}}]}],
+    "service": {"requires": "u"}})");
+  const std::string f = write(tmp, "ext.json", R"({"drsim": 1, "extends": "base.json", "title": "half the lifetime",
+    "patch": [{"op": "set", "path": "/components/u/failures/hw/ttf/mean", "value": "500h"}]})");
+  auto r = run_drsim(fmt::format("sensitivity {} --trials 400 --out {}", f, tmp / "t.json"), tmp);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  json j = json::parse(slurp(tmp / "t.json"));
+  REQUIRE(j["parameters"].size() == 1);
+  const auto& rep = j["parameters"][0];
+  CHECK(rep["path"] == "/components/u/failures/hw/recovery/repair/mean");
+  CHECK(rep["value"] == "10h");  // read from the base, where it is written
+  const double q = 10.0 / 510;
+  near_truth(rep["delta_low_min_per_year"], (5.0 / 505 - q) * kMinPerYear, 0.25, "repair low");
+  near_truth(rep["delta_high_min_per_year"], (15.0 / 515 - q) * kMinPerYear, 0.25, "repair high");
+  // --default-range: the patched lifetime (500 h, not the base's 1000 h) is scaled too.
+  auto d = run_drsim(fmt::format("sensitivity {} --default-range 0.5 --trials 300 --out {}", f, tmp / "d.json"), tmp);
+  INFO(d.err);
+  REQUIRE(d.code == 0);
+  j = json::parse(slurp(tmp / "d.json"));
+  REQUIRE(j["parameters"].size() == 2);
+  bool saw_ttf = false;
+  for (const auto& p : j["parameters"])
+    if (p["path"] == "/components/u/failures/hw/ttf") {
+      saw_ttf = true;
+      CHECK(p["value"]["mean"] == "500h");
+      CHECK(p["high"]["mean"] == "750h");
+      // ×1.5 on the lifetime: q = 10/760.
+      near_truth(p["delta_high_min_per_year"], (10.0 / 760 - q) * kMinPerYear, 0.3, "lifetime high");
+    }
+  CHECK(saw_ttf);
+}
+
 TEST_CASE("extends: a scenario built on another by a patch runs as the patched base; errors where they are written", "[extend]") {
   TempDir tmp("extend");
   const std::string base = write(tmp, "base.json", std::string(R"({"drsim": 1, "title": "base", "horizon": "10y", "components": [)") +

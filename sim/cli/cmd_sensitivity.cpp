@@ -6,9 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -180,18 +178,19 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   }
   const std::string out_json = vm["out"].as<std::string>();
   check_outputs({file}, {{"out", out_json}});
-  const Scenario base = load(file);
-  // The file as JSON, for the values and ids the parameters name.
+  // The scenario as written out (after "extends" and the templates), for the values
+  // and ids the parameters name: a range or a value in the file it extends, or in a
+  // template instance, is a parameter like one written in the file itself.
   json doc;
+  Scenario base;
   {
-    std::string text;
-    {
-      std::ifstream in(file, std::ios::binary);
-      std::ostringstream s;
-      s << in.rdbuf();
-      text = s.str();
-    }
-    doc = json::parse(text, nullptr, false, /*ignore_comments=*/true);
+    Diagnostics d(file);
+    LoadOptions lo;
+    lo.expanded = &doc;
+    auto sc = load_scenario(file, d, lo);
+    std::cerr << d.format();
+    if (!sc) throw CliError(fmt::format("{}: {} error{}; nothing was run", file, d.error_count(), d.error_count() == 1 ? "" : "s"));
+    base = std::move(*sc);
   }
   std::vector<Param> params;
   for (const auto& pr : base.ranges) {
