@@ -14,9 +14,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <cstdlib>
-#include <sstream>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -158,12 +156,10 @@ nlohmann::json unseal_json(std::string_view text, const std::string& what) {
 bool looks_like_checkpoint(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::file_size(path, ec) > (std::uintmax_t{1} << 31) || ec) return false;  // checkpoints are megabytes
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  std::string text;
+  if (!read_file_bounded(path, "the checkpoint", kMaxStateFileBytes, text).empty()) return false;
   try {
-    auto j = nlohmann::json::parse(ss.str());
+    auto j = nlohmann::json::parse(text);
     return j.is_object() && (j.value("format", nlohmann::json()) == kCheckpointFormat || (j.contains("identity") && j.contains("blocks_done")));
   } catch (const std::exception&) {
     return false;
@@ -353,11 +349,13 @@ class MonteCarloRun {
   }
 
   void resume() {
-    std::ifstream in(opt_.checkpoint, std::ios::binary);
-    if (!in) throw UsageError("cannot resume: no checkpoint at " + opt_.checkpoint + " (hint: run with --checkpoint FILE first)");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    CheckpointState st = read_checkpoint(ss.str(), opt_.checkpoint, identity_, cfg_, plan_);
+    std::error_code exists_ec;
+    if (!std::filesystem::exists(opt_.checkpoint, exists_ec))
+      throw UsageError("cannot resume: no checkpoint at " + opt_.checkpoint + " (hint: run with --checkpoint FILE first)");
+    std::string text;
+    if (std::string err = read_file_bounded(opt_.checkpoint, "the checkpoint", kMaxStateFileBytes, text); !err.empty())
+      throw UsageError("cannot resume: " + err);
+    CheckpointState st = read_checkpoint(text, opt_.checkpoint, identity_, cfg_, plan_);
     fold_.restore(st.blocks_done, std::move(st.pending), std::move(st.nodes));
     next_merge_ = st.blocks_done;
     csv_bytes_ = st.csv_bytes;

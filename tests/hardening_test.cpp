@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,6 +198,30 @@ TEST_CASE("damaged shard files are refused with exit 2", "[hardening][sanitize]"
   try_damaged(reseal([](auto& j) { j["nodes"].erase(5); }), "missing");
   try_damaged(reseal([](auto& j) { j["identity"]["shard"] = {1, 18446744073709551615ull}; }), "shard");
   try_damaged(reseal([](auto& j) { j["nodes"].push_back(j["nodes"][0]); }), "given twice");
+}
+
+TEST_CASE("shard inputs that are a FIFO without a writer or a directory are refused at once with exit 2", "[hardening][sanitize]") {
+  // Read with a bounded, non-blocking open: a FIFO nobody writes to reads as empty (it
+  // hung `drsim merge` and `drsim rare --merge` before), a directory is named as one.
+  TempDir tmp;
+  const std::string v1 = write(tmp, "v1.json", kV1);
+  const std::string fifo = tmp / "shard.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string rare = fs::absolute("scenarios/designs/rare-two-sites.json").string();
+  Result r = run_drsim("merge " + v1 + " " + fifo + " -q --out " + (tmp / "m.json"), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("the shard file " + fifo + " is damaged or not a drsim file (not JSON)") != std::string::npos);
+  r = run_drsim("merge " + v1 + " " + tmp.path.string() + " -q --out " + (tmp / "m.json"), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("cannot read the shard file " + tmp.path.string() + ": it is a directory") != std::string::npos);
+  r = run_drsim("rare " + rare + " --merge " + fifo + " --json " + (tmp / "r.json"), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(fifo + ": not a drsim rare shard (not JSON)") != std::string::npos);
+  r = run_drsim("rare " + rare + " --merge " + tmp.path.string() + " --json " + (tmp / "r.json"), tmp);
+  CHECK(r.code == 2);
+  CHECK(r.err.find("it is a directory") != std::string::npos);
+  CHECK_FALSE(fs::exists(tmp / "m.json"));
+  CHECK_FALSE(fs::exists(tmp / "r.json"));
 }
 
 TEST_CASE("a checkpoint or trials CSV that cannot be written fails the run, says how to resume", "[hardening]") {

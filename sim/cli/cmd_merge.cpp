@@ -1,9 +1,8 @@
 // drsim merge FILE SHARD...: combine the shards of one run into results.json.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "analysis/report.h"
+#include "sim/atomic_file.h"
 #include "sim/cli/cli.h"
 #include "sim/results.h"
 #include "sim/runner.h"
@@ -36,13 +35,11 @@ int cmd_merge(const std::vector<std::string>& args) {
   Scenario sc = load(files[0]);
   std::vector<nlohmann::json> shards;
   for (std::size_t i = 1; i < files.size(); ++i) {
-    std::ifstream in(files[i], std::ios::binary);
-    if (!in) throw CliError("cannot open " + files[i]);
-    std::ostringstream text;
-    text << in.rdbuf();
+    std::string text;
+    if (std::string err = read_file_bounded(files[i], "the shard file", kMaxStateFileBytes, text); !err.empty()) throw CliError(err);
     try {
       // Verified against its SHA-256 before any field is read.
-      shards.push_back(unseal_json(text.str(), "the shard file " + files[i]));
+      shards.push_back(unseal_json(text, "the shard file " + files[i]));
     } catch (const UsageError& e) {
       throw CliError(e.what());
     }

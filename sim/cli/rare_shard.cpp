@@ -3,11 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "sim/atomic_file.h"
 #include "sim/cli/cli.h"
 
 namespace drsim::cli {
@@ -55,14 +54,12 @@ struct Part {
 };
 
 Part read_part(const std::string& file, const std::string& sha256) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw CliError(file + ": cannot read this shard file");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  std::string text;
+  if (std::string err = read_file_bounded(file, "the shard file", kMaxStateFileBytes, text); !err.empty()) throw CliError(err);
   Part p;
   p.file = file;
   try {
-    p.j = nlohmann::json::parse(ss.str());
+    p.j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception&) {
     throw CliError(file + ": not a drsim rare shard (not JSON) (hint: the files drsim rare --shard I/N --json wrote)");
   }
