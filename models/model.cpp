@@ -90,6 +90,7 @@ void Model::Impl::reset_groups() {
       for (std::size_t i = static_cast<std::size_t>(std::max(0, d.g->need)); i < m; ++i) gr.role[i] = 2;
     gr.seen_func.assign(m, 1);
     gr.seen_vis.assign(m, 0);
+    gr.changed.assign((m + 63) / 64, 0);
   }
 }
 

@@ -70,6 +70,7 @@ void Model::Impl::compile_groups() {
   comp_member_slot.assign(C, -1);
   node_member_group.assign(N, -1);
   node_member_slot.assign(N, -1);
+  memberships.assign(N, {});
   for (int g = 0; g < G; ++g) {
     GroupDef d;
     d.g = &sc.groups[g];
@@ -80,6 +81,7 @@ void Model::Impl::compile_groups() {
       int slot = static_cast<int>(d.members.size());
       d.members.push_back(n);
       dependents[n].push_back(C + g);
+      memberships[n].emplace_back(g, slot);
       if (node_member_group[n] < 0) {
         node_member_group[n] = g;
         node_member_slot[n] = slot;
@@ -113,14 +115,14 @@ void Model::Impl::compile_blocks_and_service() {
   for (const auto& so : sc.objectives.sites) site_node.push_back(node_of(so.node));
   // What the service (and its features, and the sites' objectives) read: only a change
   // of one of these re-evaluates it.
-  svc_uses.assign(N, false);
+  svc_uses.assign(N, 0);
   {
     std::vector<int> refs;
     expr_refs(svc_requires, refs);
     for (const auto& fe : feat_expr) expr_refs(fe, refs);
     for (int n : site_node) refs.push_back(n);
     for (int n : refs)
-      if (n >= 0) svc_uses[n] = true;
+      if (n >= 0) svc_uses[n] = 1;
   }
 }
 

@@ -181,21 +181,29 @@ bool Model::Impl::recompute_group(int g) {
   const auto& d = gdefs[g];
   auto& gr = grt[g];
   members_scan = C + g;
-  for (std::size_t i = 0; i < d.members.size(); ++i) {
-    int n = d.members[i];
-    char f = func[n], v = visdown[n];
-    if (gr.seen_func[i] && !f) {
-      gr.seen_func[i] = 0;
-      gr.seen_vis[i] = v;
-      if (v) member_lost(g, static_cast<int>(i));
-    } else if (!gr.seen_func[i] && f) {
-      gr.seen_func[i] = 1;
-      gr.seen_vis[i] = 0;
-      member_back(g, static_cast<int>(i));
-    } else if (!f && v && !gr.seen_vis[i]) {
-      gr.seen_vis[i] = 1;
-      member_lost(g, static_cast<int>(i));
+  // The members whose func or visdown changed, in slot order (the scan does nothing for
+  // the others: their seen_* already agree with them). A member's func changes only at
+  // its own recompute, before this one in topological order, so `changed` holds still
+  // while the scan runs.
+  for (std::size_t w = 0; w < gr.changed.size(); ++w) {
+    for (std::uint64_t bits = gr.changed[w]; bits != 0; bits &= bits - 1) {
+      const std::size_t i = w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits));
+      int n = d.members[i];
+      char f = func[n], v = visdown[n];
+      if (gr.seen_func[i] && !f) {
+        gr.seen_func[i] = 0;
+        gr.seen_vis[i] = v;
+        if (v) member_lost(g, static_cast<int>(i));
+      } else if (!gr.seen_func[i] && f) {
+        gr.seen_func[i] = 1;
+        gr.seen_vis[i] = 0;
+        member_back(g, static_cast<int>(i));
+      } else if (!f && v && !gr.seen_vis[i]) {
+        gr.seen_vis[i] = 1;
+        member_lost(g, static_cast<int>(i));
+      }
     }
+    gr.changed[w] = 0;
   }
   members_scan = -1;
   bool raw = gr.window == 0 && functional_active(g) >= d.g->need;

@@ -86,6 +86,7 @@ struct Model::Impl {
   std::vector<int> comp_group;             // component -> group index or -1
   std::vector<int> comp_member_slot;
   std::vector<int> node_member_group, node_member_slot;  // any node -> group it is a member of
+  std::vector<std::vector<std::pair<int, int>>> memberships;  // node -> every (group, slot) it fills
   std::vector<GroupDef> gdefs;
   std::vector<ModeDef> modes;
   std::vector<std::vector<int>> comp_modes;  // component -> modes it owns
@@ -99,7 +100,7 @@ struct Model::Impl {
   std::vector<std::vector<std::vector<int>>> rb_step_waits;
   CExpr svc_requires;
   std::vector<CExpr> feat_expr;
-  std::vector<bool> svc_uses;              // node the service, a feature or a site objective reads
+  std::vector<char> svc_uses;              // node the service, a feature or a site objective reads
   std::vector<int> site_node;              // per objectives.sites entry: the node it requires
   std::vector<std::string> cause_names;
   std::vector<int> inj_mode;               // injection -> mode index
@@ -321,6 +322,9 @@ struct Model::Impl {
   struct GroupRt {
     std::vector<std::int8_t> role;   // 0 none, 1 active, 2 standby
     std::vector<char> seen_func, seen_vis;
+    // Slots whose member's func or visdown changed since the group's last member scan:
+    // the scan visits only these (for the others it would do nothing).
+    std::vector<std::uint64_t> changed;
     int window = 0;                  // 0 none, 1 covered failover, 2 manual
     int pending = -1;
     EventId window_ev = kNoEvent;

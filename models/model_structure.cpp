@@ -38,6 +38,7 @@ void Model::Impl::recompute(int n) {
     func[n] = f;
     if (n >= C) ok_[n] = f;
     visdown[n] = v;
+    for (auto [g, slot] : memberships[n]) grt[g].changed[static_cast<std::size_t>(slot) >> 6] |= std::uint64_t{1} << (slot & 63);
     for (int d : dependents[n]) mark(d);
   }
 }
