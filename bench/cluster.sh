@@ -48,7 +48,15 @@ for i in $(seq 0 63); do
   "$drsim" run "$scenario" --trials 100000 --block 1 --seed 3 --jobs 2 -q --shard "$i/64" --out "$tmp/m-%r.json"
 done
 du -ch "$tmp"/m-*.json | tail -1 | sed 's/^/shard files: /'
-t0=$(now)
-"$drsim" merge "$scenario" "$tmp"/m-*.json -q --out "$tmp/m.json"
-t1=$(now)
-python3 -c "import sys; print(f'merge of 64 shards: {float(sys.argv[2]) - float(sys.argv[1]):.2f} s wall')" "$t0" "$t1"
+# DRSIM_MERGE_PEER=path/to/another/drsim: its merge of the same files side by side (before/after).
+for bin in "$drsim" ${DRSIM_MERGE_PEER:-}; do
+  t0=$(now)
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%M" -o "$tmp/rss" "$bin" merge "$scenario" "$tmp"/m-*.json -q --out "$tmp/m.json"
+  else
+    "$bin" merge "$scenario" "$tmp"/m-*.json -q --out "$tmp/m.json"; echo 0 >"$tmp/rss"
+  fi
+  t1=$(now)
+  python3 -c "import sys; print(f'merge of 64 shards ({sys.argv[3]}): {float(sys.argv[2]) - float(sys.argv[1]):.2f} s wall, peak {int(sys.argv[4]) / 1024:.0f} MiB')" \
+    "$t0" "$t1" "$bin" "$(cat "$tmp/rss")"
+done

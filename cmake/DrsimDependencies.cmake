@@ -30,6 +30,10 @@ drsim_require(DRSIM_RANDOM123_INCLUDE librandom123-dev "Random123 (Philox stream
 add_library(Drsim::Random123 INTERFACE IMPORTED)
 target_include_directories(Drsim::Random123 INTERFACE ${DRSIM_RANDOM123_INCLUDE})
 
+# SHA-256 of scenario files, checkpoints and shard files.
+pkg_check_modules(NETTLE QUIET IMPORTED_TARGET nettle>=3.8)
+drsim_require(NETTLE_FOUND nettle-dev "Nettle (SHA-256)")
+
 # SimGrid ships a pkg-config file, not a CMake config.
 pkg_check_modules(SIMGRID QUIET IMPORTED_TARGET simgrid>=3.32)
 drsim_require(SIMGRID_FOUND libsimgrid-dev "SimGrid 3.32")

@@ -1,15 +1,16 @@
 // SHA-256 (FIPS 180-4), used to fingerprint scenario files so that a run's output
-// names exactly the bytes it was computed from. Small and dependency-free; not meant
-// for anything secret.
+// names exactly the bytes it was computed from, and to seal checkpoints and shard
+// files. Computed by Nettle (Debian's nettle-dev), which uses the CPU's SHA
+// instructions where it has them; not meant for anything secret.
 //
 // Thread-safety: a Sha256 object is used by one thread at a time; sha256_hex() is
 // a pure function.
 #pragma once
 
-#include <array>
-#include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <nettle/sha2.h>
 
 namespace drsim {
 
@@ -22,11 +23,7 @@ class Sha256 {
   std::string hex();
 
  private:
-  void block(const unsigned char* p);
-  std::array<std::uint32_t, 8> h_;
-  std::array<unsigned char, 64> buf_{};
-  std::size_t buf_len_ = 0;
-  std::uint64_t total_ = 0;  // bytes hashed so far
+  sha256_ctx ctx_;
 };
 
 /// The SHA-256 of `bytes` as 64 lowercase hex digits.

@@ -13,6 +13,7 @@ packages=(
   catch2                         # tests (2.13)
   librandom123-dev               # counter-based Philox random streams
   libfmt-dev                     # formatting
+  nettle-dev                     # SHA-256 of scenario, checkpoint and shard files
   python3 python3-simpy3 python3-matplotlib   # benchmark peer and plots
   chromium python3-websocket     # tests/report_test.cpp opens the HTML report in headless Chromium (DevTools protocol)
   clang libclang-rt-14-dev       # libFuzzer and sanitizers (scripts/fuzz.sh)

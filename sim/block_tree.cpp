@@ -112,49 +112,104 @@ void BlockFold::restore(std::uint64_t done, std::vector<Aggregate> pending, std:
   nodes_ = std::move(nodes);
 }
 
-Aggregate fold_nodes(const BlockTree& tree, std::vector<FoldNode> nodes, const AggregateConfig& cfg) {
-  const std::uint64_t levels = tree.levels(), nblocks = tree.nblocks();
-  auto trial_range = [&](std::uint64_t b, std::uint64_t e) {
-    return fmt::format("trials {}..{}", tree.trials_in(0, b), tree.trials_in(0, e) - 1);
+namespace {
+
+std::string trial_range(const BlockTree& tree, std::uint64_t b, std::uint64_t e) {
+  return fmt::format("trials {}..{}", tree.trials_in(0, b), tree.trials_in(0, e) - 1);
+}
+
+void check_in_tree(const BlockTree& tree, std::uint64_t level, std::uint64_t index) {
+  const std::uint64_t nblocks = tree.nblocks();
+  if (level > tree.levels() || index >= (nblocks + BlockTree::span(level) - 1) / BlockTree::span(level))
+    throw std::invalid_argument(fmt::format("a node (level {}, index {}) lies outside the run's {} blocks", level, index, nblocks));
+}
+
+}  // namespace
+
+FoldPart read_fold_node(const BlockTree& tree, const FoldNode& n, const AggregateConfig& cfg) {
+  check_in_tree(tree, n.level, n.index);
+  const std::uint64_t b = tree.node_begin(n.level, n.index), e = tree.node_end(n.level, n.index);
+  FoldPart part{n.level, n.index, Aggregate(cfg)};
+  try {
+    part.aggregate = Aggregate::from_state(n.state, cfg);
+  } catch (const std::exception& ex) {
+    throw std::invalid_argument(fmt::format("the node holding {} is damaged ({})", trial_range(tree, b, e), ex.what()));
+  }
+  if (part.aggregate.trials() != tree.trials_in(b, e))
+    throw std::invalid_argument(fmt::format("the node holding {} has {} trials (damaged)", trial_range(tree, b, e), part.aggregate.trials()));
+  return part;
+}
+
+Aggregate fold_nodes(const BlockTree& tree, const std::vector<FoldNode>& nodes, const AggregateConfig& cfg) {
+  std::vector<FoldPart> parts;
+  parts.reserve(nodes.size());
+  for (const FoldNode& n : nodes) parts.push_back(read_fold_node(tree, n, cfg));
+  return fold_parts(tree, std::move(parts), cfg);
+}
+
+void PartFold::add(FoldPart part) {
+  check_in_tree(tree_, part.level, part.index);
+  std::uint64_t k = part.level, j = part.index;
+  auto given_twice = [&](std::uint64_t level, std::uint64_t index) {
+    return std::invalid_argument(trial_range(tree_, tree_.node_begin(level, index), tree_.node_end(level, index)) +
+                                 " are given twice (a shard given twice, or overlapping shards)");
   };
-  for (const FoldNode& n : nodes)
-    if (n.level > levels || n.index >= (nblocks + BlockTree::span(n.level) - 1) / BlockTree::span(n.level))
-      throw std::invalid_argument(fmt::format("a node (level {}, index {}) lies outside the run's {} blocks", n.level, n.index, nblocks));
+  if (!parts_.emplace(std::pair(k, j), std::move(part.aggregate)).second) throw given_twice(k, j);
+  // Up the tree while a node's children are all held: merged in order, as fold_parts'
+  // descent would merge them.
+  while (k < tree_.levels()) {
+    const std::uint64_t parent = j / kFanOut, end = tree_.node_end(k + 1, parent);
+    std::uint64_t c = parent * kFanOut;
+    for (; tree_.node_begin(k, c) < end; ++c)
+      if (!parts_.count({k, c})) return;
+    Aggregate acc(cfg_);
+    for (c = parent * kFanOut; tree_.node_begin(k, c) < end; ++c) {
+      auto it = parts_.find({k, c});
+      acc.merge(it->second);
+      parts_.erase(it);
+    }
+    ++k;
+    j = parent;
+    if (!parts_.emplace(std::pair(k, j), std::move(acc)).second) throw given_twice(k, j);
+  }
+}
+
+Aggregate PartFold::finish() {
+  const std::uint64_t levels = tree_.levels(), nblocks = tree_.nblocks();
   // The nodes must tile the blocks exactly: then the fold below descends only into
   // nodes whose children are all given.
-  std::sort(nodes.begin(), nodes.end(), [&](const FoldNode& a, const FoldNode& b) {
-    return std::pair(tree.node_begin(a.level, a.index), a.level) < std::pair(tree.node_begin(b.level, b.index), b.level);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys;
+  for (const auto& [key, a] : parts_) keys.push_back(key);
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    return std::pair(tree_.node_begin(a.first, a.second), a.first) < std::pair(tree_.node_begin(b.first, b.second), b.first);
   });
   std::uint64_t pos = 0;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, const FoldNode*> by_key;
-  for (const FoldNode& n : nodes) {
-    const std::uint64_t b = tree.node_begin(n.level, n.index), e = tree.node_end(n.level, n.index);
-    if (b > pos) throw std::invalid_argument(trial_range(pos, b) + " are missing (a shard is missing)");
-    if (b < pos) throw std::invalid_argument(trial_range(b, std::min(e, pos)) + " are given twice (a shard given twice, or overlapping shards)");
+  for (const auto& [k, j] : keys) {
+    const std::uint64_t b = tree_.node_begin(k, j), e = tree_.node_end(k, j);
+    if (b > pos) throw std::invalid_argument(trial_range(tree_, pos, b) + " are missing (a shard is missing)");
+    if (b < pos)
+      throw std::invalid_argument(trial_range(tree_, b, std::min(e, pos)) + " are given twice (a shard given twice, or overlapping shards)");
     pos = e;
-    by_key[{n.level, n.index}] = &n;
   }
-  if (pos < nblocks) throw std::invalid_argument(trial_range(pos, nblocks) + " are missing (a shard is missing)");
+  if (pos < nblocks) throw std::invalid_argument(trial_range(tree_, pos, nblocks) + " are missing (a shard is missing)");
   // Folded exactly as BlockFold::add does: children in order into an empty aggregate.
   auto value = [&](auto& self, std::uint64_t k, std::uint64_t j) -> Aggregate {
-    const std::uint64_t b = tree.node_begin(k, j), e = tree.node_end(k, j);
-    if (auto it = by_key.find({k, j}); it != by_key.end()) {
-      Aggregate a;
-      try {
-        a = Aggregate::from_state(it->second->state, cfg);
-      } catch (const std::exception& ex) {
-        throw std::invalid_argument(fmt::format("the node holding {} is damaged ({})", trial_range(b, e), ex.what()));
-      }
-      if (a.trials() != tree.trials_in(b, e))
-        throw std::invalid_argument(fmt::format("the node holding {} has {} trials (damaged)", trial_range(b, e), a.trials()));
-      return a;
-    }
-    if (k == 0) throw std::invalid_argument(trial_range(b, e) + " are missing");
-    Aggregate acc(cfg);
-    for (std::uint64_t c = j * kFanOut; tree.node_begin(k - 1, c) < e; ++c) acc.merge(self(self, k - 1, c));
+    if (auto it = parts_.find({k, j}); it != parts_.end()) return std::move(it->second);  // each node is read once
+    const std::uint64_t e = tree_.node_end(k, j);
+    if (k == 0) throw std::invalid_argument(trial_range(tree_, tree_.node_begin(k, j), e) + " are missing");
+    Aggregate acc(cfg_);
+    for (std::uint64_t c = j * kFanOut; tree_.node_begin(k - 1, c) < e; ++c) acc.merge(self(self, k - 1, c));
     return acc;
   };
-  return value(value, levels, 0);
+  Aggregate root = value(value, levels, 0);
+  parts_.clear();
+  return root;
+}
+
+Aggregate fold_parts(const BlockTree& tree, std::vector<FoldPart> parts, const AggregateConfig& cfg) {
+  PartFold fold(tree, cfg);
+  for (auto& p : parts) fold.add(std::move(p));
+  return fold.finish();
 }
 
 }  // namespace drsim

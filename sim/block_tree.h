@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -78,9 +79,41 @@ class BlockFold {
   std::vector<FoldNode> nodes_;
 };
 
+// A node read back: its aggregate, checked (its state valid and made with the run's
+// configuration, its trial count the node's).
+struct FoldPart {
+  std::uint64_t level = 0;
+  std::uint64_t index = 0;
+  Aggregate aggregate;
+};
+// Reads one node's state. Throws std::invalid_argument naming the node's trials when it
+// lies outside the tree, its state is damaged or of another run, or its count is wrong.
+FoldPart read_fold_node(const BlockTree& tree, const FoldNode& node, const AggregateConfig& config);
+
+// The fold of nodes that arrive in any order (drsim merge, one shard file at a time):
+// whenever every child of a node is held, they are merged in order into that node and
+// dropped, so what is held is about the gaps between the shards read so far, not every
+// node of every shard. finish() folds the rest; the result is fold_parts()'s.
+class PartFold {
+ public:
+  PartFold(const BlockTree& tree, const AggregateConfig& config) : tree_(tree), cfg_(config) {}
+  // Throws std::invalid_argument for a node outside the tree or given twice.
+  void add(FoldPart part);
+  // The run's result. Throws std::invalid_argument when blocks are missing or overlap.
+  Aggregate finish();
+  std::size_t held() const { return parts_.size(); }
+
+ private:
+  BlockTree tree_;
+  AggregateConfig cfg_;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Aggregate> parts_;  // (level, index)
+};
+
 // Rebuilds a whole run's result from the maximal nodes of all its shards, folding in the
 // tree's order. Throws std::invalid_argument when a node is damaged (wrong count, outside
 // the tree), a block is missing, or a node is given twice or overlaps another.
-Aggregate fold_nodes(const BlockTree& tree, std::vector<FoldNode> nodes, const AggregateConfig& config);
+Aggregate fold_parts(const BlockTree& tree, std::vector<FoldPart> parts, const AggregateConfig& config);
+// The same from the nodes' states (each read with read_fold_node).
+Aggregate fold_nodes(const BlockTree& tree, const std::vector<FoldNode>& nodes, const AggregateConfig& config);
 
 }  // namespace drsim

@@ -100,84 +100,94 @@ AggregateConfig adopt_run(const Scenario& sc, const nlohmann::json& s, const nlo
   return cfg;
 }
 
-// Shard i of n's fold nodes, each checked to lie within the shard's range of blocks.
-void read_nodes(const nlohmann::json& s, std::uint64_t i, std::uint64_t n, const RunOptions& o, std::vector<FoldNode>& nodes) {
-  const auto& list = s.at("nodes");
+// Shard i of n's fold nodes, each checked to lie within the shard's range of blocks and
+// read into its aggregate.
+void read_nodes(nlohmann::json& s, std::uint64_t i, std::uint64_t n, const RunOptions& o, const AggregateConfig& cfg,
+                PartFold& fold) {
+  auto& list = s.at("nodes");
   if (!list.is_array()) throw UsageError(fmt::format("shard {}/{}: its nodes are damaged", i, n));
   const RunPlan mine{o.trials, o.block, i, n};
-  const BlockTree tree = mine.tree();
-  for (const auto& e : list) {
+  const BlockTree tree = mine.tree(), whole{o.trials, o.block};
+  for (auto& e : list) {
     if (!e.is_array() || e.size() != 3) throw UsageError(fmt::format("shard {}/{}: a node is damaged", i, n));
-    FoldNode node{e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), e.at(2)};
+    FoldNode node{e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), std::move(e.at(2))};
     if (node.level > tree.levels() || tree.node_begin(node.level, node.index) < mine.lo() ||
         tree.node_end(node.level, node.index) > mine.hi() || tree.node_end(node.level, node.index) <= tree.node_begin(node.level, node.index))
       throw UsageError(fmt::format("shard {}/{} holds blocks outside its range {}..{}, which belong to another shard (damaged)", i, n,
                                    mine.lo(), mine.hi()));
-    nodes.push_back(std::move(node));
+    try {
+      fold.add(read_fold_node(whole, node, cfg));
+    } catch (const std::invalid_argument& ex) {
+      throw UsageError(std::string("the shards do not make up the run: ") + ex.what());
+    }
   }
 }
 
 }  // namespace
 
-RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& shards, RunOptions& o) {
-  if (shards.empty()) throw UsageError("no shard files given");
-  RunOutcome out;
-  nlohmann::json first_id;
-  std::vector<FoldNode> nodes;
-  std::vector<char> seen;
-  std::vector<std::string> model_causes;
-  {
-    Model probe(sc);
-    model_causes = probe.cause_names();
+ShardMerger::ShardMerger(const Scenario& sc) : sc_(sc) {
+  Model probe(sc);
+  model_causes_ = probe.cause_names();
+}
+
+void ShardMerger::add(nlohmann::json s) {
+  const std::size_t k = added_++;
+  if (!s.is_object() || s.value("format", nlohmann::json()) != "drsim-shard" || !s.contains("identity") || !s["identity"].is_object())
+    throw UsageError(fmt::format("shard {} is not a drsim shard file", k + 1));
+  if (s.value("version", nlohmann::json()) != kShardVersion)
+    throw UsageError(fmt::format("shard {} was written by another version of drsim (shard format {})", k + 1, s.value("version", nlohmann::json()).dump()));
+  nlohmann::json id = s["identity"];
+  auto shard = id.at("shard");
+  if (!shard.is_array() || shard.size() != 2) throw UsageError(fmt::format("shard {}: its shard index is damaged", k + 1));
+  std::uint64_t i = shard.at(0).get<std::uint64_t>(), n = shard.at(1).get<std::uint64_t>();
+  if (n == 0 || n > 1000000 || i >= n) throw UsageError(fmt::format("shard {}: shard {}/{} does not exist", k + 1, i, n));
+  id.erase("shard");
+  if (k == 0) {
+    first_id_ = id;
+    seen_.assign(n, 0);
+    cfg_ = adopt_run(sc_, s, id, model_causes_, o_, out_);
+    fold_.emplace(BlockTree{o_.trials, o_.block}, cfg_);
+    if (first_id_.at("scenario_sha256") != sc_.sha256)
+      throw UsageError("the shards were made from another version of the scenario file (its SHA-256 differs)");
+  } else {
+    for (const auto& [key, value] : first_id_.items())
+      if (!id.contains(key) || id[key] != value)
+        throw UsageError(fmt::format("shard files disagree on {}: {} vs {} (they are from different runs)", key, value.dump(),
+                                     id.contains(key) ? id[key].dump() : "nothing"));
+    if (s.at("cause_names") != nlohmann::json(out_.cause_names))
+      throw UsageError("shard files disagree on the causes (they are from different runs)");
   }
-  AggregateConfig cfg;
-  for (std::size_t k = 0; k < shards.size(); ++k) {
-    const auto& s = shards[k];
-    if (!s.is_object() || s.value("format", nlohmann::json()) != "drsim-shard" || !s.contains("identity") || !s["identity"].is_object())
-      throw UsageError(fmt::format("shard {} is not a drsim shard file", k + 1));
-    if (s.value("version", nlohmann::json()) != kShardVersion)
-      throw UsageError(fmt::format("shard {} was written by another version of drsim (shard format {})", k + 1, s.value("version", nlohmann::json()).dump()));
-    nlohmann::json id = s["identity"];
-    auto shard = id.at("shard");
-    if (!shard.is_array() || shard.size() != 2) throw UsageError(fmt::format("shard {}: its shard index is damaged", k + 1));
-    std::uint64_t i = shard.at(0).get<std::uint64_t>(), n = shard.at(1).get<std::uint64_t>();
-    if (n == 0 || n > 1000000 || i >= n) throw UsageError(fmt::format("shard {}: shard {}/{} does not exist", k + 1, i, n));
-    id.erase("shard");
-    if (k == 0) {
-      first_id = id;
-      seen.assign(n, 0);
-      cfg = adopt_run(sc, s, id, model_causes, o, out);
-    } else {
-      for (const auto& [key, value] : first_id.items())
-        if (!id.contains(key) || id[key] != value)
-          throw UsageError(fmt::format("shard files disagree on {}: {} vs {} (they are from different runs)", key, value.dump(),
-                                       id.contains(key) ? id[key].dump() : "nothing"));
-      if (s.at("cause_names") != nlohmann::json(out.cause_names))
-        throw UsageError("shard files disagree on the causes (they are from different runs)");
-    }
-    if (n != seen.size() || i >= n) throw UsageError("shard files disagree on the number of shards");
-    if (seen[i]) throw UsageError(fmt::format("shard {}/{} is given twice", i, n));
-    seen[i] = 1;
-    read_nodes(s, i, n, o, nodes);
-    const auto& t = s.at("timing");
-    out.wall_seconds = std::max(out.wall_seconds, t.value("wall_seconds", 0.0));
-    out.cpu_seconds += t.value("cpu_seconds", 0.0);
-    out.events += t.value("events", std::uint64_t{0});
-    out.jobs += t.value("jobs", 0);
-  }
-  if (first_id.at("scenario_sha256") != sc.sha256)
-    throw UsageError("the shards were made from another version of the scenario file (its SHA-256 differs)");
-  for (std::size_t i = 0; i < seen.size(); ++i)
-    if (!seen[i]) throw UsageError(fmt::format("shard {}/{} is missing", i, seen.size()));
-  // The nodes must tile the run; each is checked against this run's horizon, SLO,
-  // causes and its trial count as it is folded.
+  if (n != seen_.size() || i >= n) throw UsageError("shard files disagree on the number of shards");
+  if (seen_[i]) throw UsageError(fmt::format("shard {}/{} is given twice", i, n));
+  seen_[i] = 1;
+  read_nodes(s, i, n, o_, cfg_, *fold_);
+  const auto& t = s.at("timing");
+  out_.wall_seconds = std::max(out_.wall_seconds, t.value("wall_seconds", 0.0));
+  out_.cpu_seconds += t.value("cpu_seconds", 0.0);
+  out_.events += t.value("events", std::uint64_t{0});
+  out_.jobs += t.value("jobs", 0);
+}
+
+RunOutcome ShardMerger::finish(RunOptions& o) {
+  if (added_ == 0) throw UsageError("no shard files given");
+  for (std::size_t i = 0; i < seen_.size(); ++i)
+    if (!seen_[i]) throw UsageError(fmt::format("shard {}/{} is missing", i, seen_.size()));
+  // The nodes must tile the run (each was checked against its horizon, SLO, causes and
+  // trial count as it was read; complete parts of the tree are folded already).
   try {
-    out.aggregate = fold_nodes(BlockTree{o.trials, o.block}, std::move(nodes), cfg);
+    out_.aggregate = fold_->finish();
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("the shards do not make up the run: ") + e.what());
   }
-  out.trials = out.aggregate.trials();
-  return out;
+  out_.trials = out_.aggregate.trials();
+  o = o_;
+  return std::move(out_);
+}
+
+RunOutcome merge_shards(const Scenario& sc, const std::vector<nlohmann::json>& shards, RunOptions& o) {
+  ShardMerger m(sc);
+  for (const auto& s : shards) m.add(s);
+  return m.finish(o);
 }
 
 }  // namespace drsim
