@@ -1,20 +1,23 @@
-// Writes the seed corpus of fuzz_checkpoint and fuzz_shard into the directories given:
-// checkpoints (complete, and interrupted part-way) and shard files of the fuzz
-// scenario with the options in fuzz/common.h.
+// Writes the seed corpus of fuzz_checkpoint, fuzz_shard and fuzz_rare_shard into the
+// directories given: checkpoints (complete, and interrupted part-way) and shard files of
+// the fuzz scenario with the options in fuzz/common.h; shard files of drsim rare.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "analysis/markov_model.h"
+#include "analysis/rare_event.h"
 #include "fuzz/common.h"
+#include "sim/cli/rare_shard.h"
 #include "sim/results.h"
 
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: make_seeds CHECKPOINT_DIR SHARD_DIR\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: make_seeds CHECKPOINT_DIR SHARD_DIR [RARE_SHARD_DIR]\n");
     return 2;
   }
   const fs::path cdir = argv[1], sdir = argv[2];
@@ -52,6 +55,33 @@ int main(int argc, char** argv) {
       std::ofstream(sdir / "shard-1.json") << s1;
       std::ofstream(sdir / "both.json") << "[" << s0 << "," << s1 << "]";
     }
+  }
+  if (argc == 4) {
+    // drsim rare --shard I/2 of 205 trials in blocks of 10 (21 blocks, the last short),
+    // both measures; and the unavailability alone, in one shard.
+    const fs::path rdir = argv[3];
+    fs::create_directories(rdir);
+    drsim::Diagnostics d("fuzz.json");
+    auto model = drsim::MarkovModel::compile(sc, d);
+    if (!model) return 1;
+    drsim::RareOptions o;
+    o.trials = 205;
+    o.block = 10;
+    o.seed = 3;
+    o.horizon_hours = 8760;
+    auto options = [&](const char* measure) {
+      return nlohmann::json{{"trials", o.trials}, {"bias", o.bias}, {"all_up", "balanced"}, {"seed", o.seed}, {"block", o.block},
+                            {"horizon_hours", o.horizon_hours}, {"measure", measure}, {"outage", "service"}};
+    };
+    const std::uint64_t count = drsim::rare_block_count(o), mid = count / 2;
+    const std::string s0 = drsim::cli::shard_json(drsim::run_rare_blocks(*model, o, 0, mid), 0, 2, sc.file, sc.sha256, options("both")).dump();
+    const std::string s1 = drsim::cli::shard_json(drsim::run_rare_blocks(*model, o, mid, count), 1, 2, sc.file, sc.sha256, options("both")).dump();
+    std::ofstream(rdir / "rare-0.json") << s0;
+    std::ofstream(rdir / "rare-1.json") << s1;
+    std::ofstream(rdir / "rare-both.json") << "[" << s0 << "," << s1 << "]";
+    o.within_horizon = false;
+    std::ofstream(rdir / "rare-unavailability.json")
+        << drsim::cli::shard_json(drsim::run_rare_blocks(*model, o, 0, count), 0, 1, sc.file, sc.sha256, options("unavailability")).dump();
   }
   (void)read;
   return 0;

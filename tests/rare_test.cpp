@@ -324,6 +324,20 @@ TEST_CASE("rare: --shard I/N runs merged with --merge give the single run's JSON
   damaged([](nlohmann::json& j) { j["down_within_horizon"][3][3] = -1.0; },
           "d1.json: not a valid drsim rare shard: /down_within_horizon sums must be finite numbers >= 0");
   damaged([](nlohmann::json& j) { j["options"]["seed"] = 7; }, "d1.json: /options differ from");
+  // A block's trial count is the run's block size (it was not checked: the estimate took it).
+  damaged([](nlohmann::json& j) { j["unavailability"][0][0] = 101; },
+          "d1.json: not a valid drsim rare shard: /unavailability block 16 holds 101 trials where the run's blocks hold 100");
+  // Options outside what drsim rare accepts, in every shard alike (one shard of the whole run).
+  REQUIRE(run_drsim("rare " + f + opts + " --shard 0/1 --json " + (tmp / "all.json"), tmp).code == 0);
+  for (const auto& [key, value] : {std::pair<std::string, nlohmann::json>("bias", 5.0), {"horizon_hours", 1e300}, {"trials", 1}, {"block", 0}}) {
+    auto j = nlohmann::json::parse(slurp(tmp / "all.json"));
+    j["options"][key] = value;
+    write(tmp, "d3.json", j.dump());
+    auto d = run_drsim("rare " + f + " --merge " + (tmp / "d3.json") + " --json " + (tmp / "bad.json"), tmp);
+    INFO(key << " = " << value.dump() << ": " << d.err);
+    CHECK(d.code == 2);
+    CHECK(d.err.find("d3.json: not a valid drsim rare shard: /options out of range") != std::string::npos);
+  }
   write(tmp, "d2.json", "{\"drsim_rare_shard\": 1, \"scenario_sha256\": ");
   auto cut = run_drsim("rare " + f + " --merge " + (tmp / "d2.json") + " --json " + (tmp / "bad.json"), tmp);
   CHECK(cut.code == 2);

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "models/units.h"
 #include "sim/atomic_file.h"
 #include "sim/cli/cli.h"
 
@@ -19,7 +20,9 @@ nlohmann::json rows(const std::vector<RareBlock>& blocks) {
 }
 
 // The rows of one estimator, checked: 9 numbers each, counts whole and the sums finite.
-std::vector<RareBlock> read_rows(const nlohmann::json& a, std::uint64_t want, const std::string& file, const char* key) {
+// Block b of the run holds `block` trials, the last one what is left of `trials`.
+std::vector<RareBlock> read_rows(const nlohmann::json& a, std::uint64_t first, std::uint64_t want, std::uint64_t trials, std::uint64_t block,
+                                 const std::string& file, const char* key) {
   auto bad = [&](const std::string& what) {
     return CliError(fmt::format("{}: not a valid drsim rare shard: /{} {} (hint: write it again with drsim rare --shard)", file, key, what));
   };
@@ -42,6 +45,8 @@ std::vector<RareBlock> read_rows(const nlohmann::json& a, std::uint64_t want, co
     b.c2 = r[7].get<double>();
     b.wc = r[8].get<double>();
     if (b.hits > b.n) throw bad("hits cannot exceed trials");
+    const std::uint64_t index = first + out.size(), expect = std::min(block, trials - index * block);
+    if (b.n != expect) throw bad(fmt::format("block {} holds {} trials where the run's blocks hold {}", index, b.n, expect));
     out.push_back(b);
   }
   return out;
@@ -53,9 +58,7 @@ struct Part {
   std::uint64_t first = 0, last = 0;
 };
 
-Part read_part(const std::string& file, const std::string& sha256) {
-  std::string text;
-  if (std::string err = read_file_bounded(file, "the shard file", kMaxStateFileBytes, text); !err.empty()) throw CliError(err);
+Part parse_part(const std::string& file, const std::string& text, const std::string& sha256) {
   Part p;
   p.file = file;
   try {
@@ -94,8 +97,19 @@ nlohmann::json shard_json(const RareBlocks& blocks, std::uint64_t index, std::ui
 }
 
 ShardRun read_shards(const std::vector<std::string>& files, const std::string& sha256) {
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const auto& f : files) {
+    std::string text;
+    if (std::string err = read_file_bounded(f, "the shard file", kMaxStateFileBytes, text); !err.empty()) throw CliError(err);
+    texts.emplace_back(f, std::move(text));
+  }
+  return parse_shards(texts, sha256);
+}
+
+ShardRun parse_shards(const std::vector<std::pair<std::string, std::string>>& files, const std::string& sha256) {
+  if (files.empty()) throw CliError("no shard files given");
   std::vector<Part> parts;
-  for (const auto& f : files) parts.push_back(read_part(f, sha256));
+  for (const auto& [name, text] : files) parts.push_back(parse_part(name, text, sha256));
   const nlohmann::json& opt = parts.front().j["options"];
   for (const auto& p : parts)
     if (p.j["options"] != opt)
@@ -115,7 +129,9 @@ ShardRun read_shards(const std::vector<std::string>& files, const std::string& s
   } catch (const nlohmann::json::exception&) {
     throw CliError(parts.front().file + ": not a valid drsim rare shard: /options malformed");
   }
-  if (run.block == 0 || run.trials < 2 || (run.outage != "service" && run.outage.rfind("group:", 0) != 0) ||
+  // The ranges drsim rare accepts on its command line (configure() in cmd_rare.cpp).
+  if (run.block == 0 || run.block > 1000000 || run.trials < 2 || run.trials > 1000000000000ull || !(run.bias >= 0.01 && run.bias <= 0.99) ||
+      !(run.horizon_hours > 0 && run.horizon_hours <= 1000 * kHoursPerYear) || (run.outage != "service" && run.outage.rfind("group:", 0) != 0) ||
       (run.all_up != "balanced" && run.all_up != "natural") ||
       (run.measure != "both" && run.measure != "unavailability" && run.measure != "horizon"))
     throw CliError(parts.front().file + ": not a valid drsim rare shard: /options out of range");
@@ -129,11 +145,11 @@ ShardRun read_shards(const std::vector<std::string>& files, const std::string& s
                                  p.first, p.last, next, p.first > next ? "a shard is missing" : "two shards overlap"));
     if (p.last > count) throw CliError(fmt::format("{}: not a valid drsim rare shard: /blocks beyond the run's {} blocks", p.file, count));
     if (run.measure != "horizon") {
-      auto r = read_rows(p.j.value("unavailability", nlohmann::json()), p.last - p.first, p.file, "unavailability");
+      auto r = read_rows(p.j.value("unavailability", nlohmann::json()), p.first, p.last - p.first, run.trials, run.block, p.file, "unavailability");
       run.blocks.unavailability.insert(run.blocks.unavailability.end(), r.begin(), r.end());
     }
     if (run.measure != "unavailability") {
-      auto r = read_rows(p.j.value("down_within_horizon", nlohmann::json()), p.last - p.first, p.file, "down_within_horizon");
+      auto r = read_rows(p.j.value("down_within_horizon", nlohmann::json()), p.first, p.last - p.first, run.trials, run.block, p.file, "down_within_horizon");
       run.blocks.within_horizon.insert(run.blocks.within_horizon.end(), r.begin(), r.end());
     }
     next = p.last;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -34,5 +35,7 @@ struct ShardRun {
 // sha256, all with the same options, together covering every block once. Throws
 // CliError naming the file and what is wrong (exit 2).
 ShardRun read_shards(const std::vector<std::string>& files, const std::string& sha256);
+// The same from the files' contents: each (name for messages, text).
+ShardRun parse_shards(const std::vector<std::pair<std::string, std::string>>& files, const std::string& sha256);
 
 }  // namespace drsim::cli
