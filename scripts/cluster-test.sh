@@ -4,7 +4,8 @@
 # shipped job array (scripts/slurm/submit.sh: 4 shards + a merge job depending on them
 # with afterok) and checks the merged results.json against a single-process run, byte
 # for byte apart from "timing"; then `mpirun -n 2` with --shard auto + drsim merge,
-# with --mpi, and with --mpi --target-rel-ci. The daemons it started are stopped by
+# with --mpi (also interrupted by SIGTERM and resumed from its per-rank checkpoints), and
+# with --mpi --target-rel-ci. The daemons it started are stopped by
 # their pid files on every exit (trap), failure included.
 # Usage: scripts/cluster-test.sh [BUILD_DIR]   (as root; scripts/setup.sh installs Slurm, munge, OpenMPI)
 set -euo pipefail
@@ -128,6 +129,28 @@ if ! ldd "$drsim" | grep libmpi >/dev/null; then  # (no -q: with pipefail, ldd w
 else
   "${mpi[@]}" "$drsim" run "$scenario" --trials $trials --seed $seed -q --mpi --out "$tmp/mpi-fixed.json" || fail "mpirun --mpi"
   same_but_timing "$tmp/single.json" "$tmp/mpi-fixed.json"
+  # --mpi with a checkpoint per rank: SIGTERM to mpirun once both ranks have written
+  # theirs, then --resume with as many ranks: the uninterrupted result, checkpoints gone.
+  long=600000
+  "$drsim" run "$scenario" --trials $long --seed $seed -q --out "$tmp/single-long.json"
+  "${mpi[@]}" "$drsim" run "$scenario" --trials $long --seed $seed -q --jobs 1 --mpi --checkpoint-interval 0 \
+    --checkpoint "$tmp/mpi-ck-%r.json" --out "$tmp/mpi-long.json" 2>"$tmp/mpi-interrupted.log" &
+  pid=$!
+  for _ in $(seq 100); do
+    [ -s "$tmp/mpi-ck-0.json" ] && [ -s "$tmp/mpi-ck-1.json" ] && break
+    sleep 0.1
+  done
+  kill -TERM $pid 2>/dev/null || true
+  wait $pid || true
+  if [ -e "$tmp/mpi-long.json" ]; then
+    echo "cluster-test: the run ended before SIGTERM; the resume below continues a finished run" >&2
+    rm -f "$tmp/mpi-long.json"
+  fi
+  [ -s "$tmp/mpi-ck-0.json" ] && [ -s "$tmp/mpi-ck-1.json" ] || fail "mpirun --mpi --checkpoint: no checkpoint per rank after SIGTERM"
+  "${mpi[@]}" "$drsim" run "$scenario" --trials $long --seed $seed -q --jobs 1 --mpi --checkpoint "$tmp/mpi-ck-%r.json" --resume \
+    --out "$tmp/mpi-long.json" || fail "mpirun --mpi --resume"
+  same_but_timing "$tmp/single-long.json" "$tmp/mpi-long.json"
+  [ ! -e "$tmp/mpi-ck-0.json" ] && [ ! -e "$tmp/mpi-ck-1.json" ] || fail "mpirun --mpi: checkpoints left after the results were written"
   "$drsim" run "$scenario" --target-rel-ci 0.05 --seed $seed -q --out "$tmp/single-ci.json"
   "${mpi[@]}" "$drsim" run "$scenario" --target-rel-ci 0.05 --seed $seed -q --mpi --out "$tmp/mpi-ci.json" ||
     fail "mpirun --mpi --target-rel-ci"

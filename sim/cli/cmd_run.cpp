@@ -68,7 +68,8 @@ int cmd_run(const std::vector<std::string>& args) {
        "(SLURM_ARRAY_TASK_ID/MIN/COUNT) or srun (SLURM_PROCID/NTASKS). Combine the shards with 'drsim merge'")
       ("block", po::value<std::string>()->default_value("100"), "trials per block (unit of merging and checkpoints; part of the result's identity)")
       ("mpi", po::bool_switch(), "one run over the ranks of mpirun: rank 0 writes results.json; with --target-rel-ci all ranks "
-       "stop together, with the result of one process stopping at the same trial count (needs a drsim built with OpenMPI)")
+       "stop together, with the result of one process stopping at the same trial count (needs a drsim built with OpenMPI). "
+       "A fixed --trials count checkpoints with --checkpoint NAME-%r.json, one file per rank (%r: the rank); --resume with as many ranks")
       ("quiet,q", po::bool_switch(), "no summary on stdout, no progress");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -125,8 +126,10 @@ int cmd_run(const std::vector<std::string>& args) {
     throw CliError("--mpi is unavailable: this drsim was built without MPI (install libopenmpi-dev and openmpi-bin, then rebuild); "
                    "for a fixed --trials count use --shard auto and 'drsim merge' instead");
 #endif
-    if (o.engine != "fast" || !vm["shard"].as<std::string>().empty() || !o.checkpoint.empty() || !o.trials_csv.empty())
-      throw CliError("--mpi runs the fast engine without --shard, --checkpoint or --trials-csv (the ranks are the shards)");
+    if (o.engine != "fast" || !vm["shard"].as<std::string>().empty() || !o.trials_csv.empty())
+      throw CliError("--mpi runs the fast engine without --shard or --trials-csv (the ranks are the shards)");
+    if (!o.checkpoint.empty() && o.checkpoint.find("%r") == std::string::npos)
+      throw CliError("--mpi --checkpoint " + o.checkpoint + ": the name needs %r, which each rank replaces by its rank (like ck-%r.json)");
   }
   std::string out_path = out;
   if (const auto sh = vm["shard"].as<std::string>(); !sh.empty()) {
@@ -193,6 +196,7 @@ int cmd_run(const std::vector<std::string>& args) {
   std::signal(SIGTERM, on_stop_signal);
   RunOutcome r;
   nlohmann::json platform;
+  bool mpi_written = false;  // --mpi: rank 0 wrote results.json already, the checkpoints are gone
   try {
 #ifdef DRSIM_HAVE_SIMGRID
     if (o.engine == "simgrid") {
@@ -203,9 +207,17 @@ int cmd_run(const std::vector<std::string>& args) {
 #endif
 #ifdef DRSIM_HAVE_MPI
     if (use_mpi) {
-      MpiOutcome m = run_monte_carlo_mpi(sc, o);
-      if (m.rank != 0) return kOk;  // rank 0 writes the results
+      // Rank 0 writes results.json before the ranks part; then each removes its checkpoint.
+      MpiOutcome m = run_monte_carlo_mpi(sc, o, [&](const RunOutcome& whole) {
+        if (out.empty()) return;
+        nlohmann::json j = results_json(sc, o, whole);
+        j["timing"].update(invocation());
+        write_output(out, j.dump(2) + "\n");
+      });
+      if (m.run.interrupted && m.rank != 0) return 128 + m.run.signal;
+      if (m.rank != 0) return kOk;
       r = std::move(m.run);
+      mpi_written = true;
     } else
 #endif
       r = run_monte_carlo(sc, o);
@@ -216,10 +228,14 @@ int cmd_run(const std::vector<std::string>& args) {
   std::signal(SIGTERM, SIG_DFL);
   const std::string csv_part = o.trials_csv.empty() ? "" : o.trials_csv + ".partial";
   if (r.interrupted) {
-    std::cerr << fmt::format("drsim run: interrupted by {} after {} trials; nothing but the checkpoint was written.\n",
-                             r.signal == SIGINT ? "SIGINT" : "SIGTERM", r.trials);
+    const char* sig = r.signal == SIGINT ? "SIGINT" : "SIGTERM";
+    if (use_mpi)
+      std::cerr << fmt::format("drsim run --mpi: interrupted by {}; nothing but each rank's checkpoint was written.\n", sig);
+    else
+      std::cerr << fmt::format("drsim run: interrupted by {} after {} trials; nothing but the checkpoint was written.\n", sig, r.trials);
     if (!o.checkpoint.empty()) {
-      std::cerr << "  resume with the same command plus --resume (checkpoint: " << o.checkpoint << ")\n";
+      std::cerr << "  resume with the same command plus --resume (checkpoint: " << o.checkpoint
+                << (use_mpi ? ", one per rank: resume with as many ranks" : "") << ")\n";
     } else {
       std::cerr << "  (no --checkpoint was given: the run cannot be resumed)\n";
       if (!csv_part.empty()) std::remove(csv_part.c_str());
@@ -254,8 +270,10 @@ int cmd_run(const std::vector<std::string>& args) {
   nlohmann::json j = results_json(sc, o, r);
   if (!platform.is_null()) j["platform"] = platform;
   j["timing"].update(invocation());
-  if (!out.empty()) save(out, j.dump(2) + "\n");
-  finish();
+  if (!mpi_written) {
+    if (!out.empty()) save(out, j.dump(2) + "\n");
+    finish();
+  }
   if (const auto& rep = vm["report"].as<std::string>(); !rep.empty()) write_report({{}, j.dump()}, rep, "");
   if (!quiet) std::cout << format_run_summary(j);
   return kOk;

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <exception>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,11 +75,33 @@ std::vector<Aggregate> run_blocks(const Scenario& sc, const RunOptions& o, const
   return out;
 }
 
+// This rank's checkpoint: the name with "%r" replaced by the rank; checked as drsim run
+// checks its own (an existing one is continued only with --resume).
+std::string rank_checkpoint(const RunOptions& opt, int rank, int size) {
+  std::string ck = opt.checkpoint;
+  const auto p = ck.find("%r");
+  if (p == std::string::npos && size > 1)
+    throw UsageError("--mpi --checkpoint " + ck + ": the name needs %r, which each rank replaces by its rank (like ck-%r.json)");
+  if (p != std::string::npos) ck.replace(p, 2, std::to_string(rank));
+  std::error_code ec;
+  if (!opt.resume && std::filesystem::exists(ck, ec)) {
+    if (looks_like_checkpoint(ck))
+      throw UsageError("a checkpoint exists at " + ck + ": add --resume to continue that run, or remove it to start afresh (nothing was run)");
+    throw UsageError("--checkpoint " + ck + " exists and is not a drsim checkpoint: drsim will not overwrite it (nothing was run)");
+  }
+  if (opt.resume && !std::filesystem::exists(ck, ec))
+    throw UsageError("cannot resume: no checkpoint at " + ck + " (hint: resume with as many ranks as the run had; each rank has its own)");
+  return ck;
+}
+
 }  // namespace
 
-MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt) {
-  if (!opt.checkpoint.empty() || !opt.trials_csv.empty() || opt.shard_count > 1)
-    throw UsageError("--mpi runs without --checkpoint, --trials-csv or --shard (the ranks are the shards)");
+MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt, const MpiResultWriter& write) {
+  if (!opt.trials_csv.empty() || opt.shard_count > 1)
+    throw UsageError("--mpi runs without --trials-csv or --shard (the ranks are the shards)");
+  if (!opt.checkpoint.empty() && opt.target_rel_ci > 0)
+    throw UsageError("--mpi --target-rel-ci runs without --checkpoint (its ranks stop together in rounds); "
+                     "for a resumable MPI run give a fixed --trials");
   MPI_Init(nullptr, nullptr);
   MpiOutcome res;
   MPI_Comm_rank(MPI_COMM_WORLD, &res.rank);
@@ -98,17 +122,25 @@ MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt) {
   cfg.causes = out.cause_names.size();
   const int jobs = opt.jobs > 0 ? opt.jobs : default_jobs();
   std::uint64_t events = 0;
+  RunOptions mine = opt;  // this rank's part of a fixed --trials count
   // Any rank's failure (a save error, a damaged state) ends the whole job.
   try {
     if (opt.target_rel_ci <= 0) {
-      RunOptions mine = opt;
       mine.shard_index = static_cast<std::uint64_t>(rank);
       mine.shard_count = static_cast<std::uint64_t>(size);
       mine.jobs = jobs;
       mine.progress = false;
-      if (size > 1) {
-        RunOutcome r = run_monte_carlo(sc, mine);
-        events = r.events;
+      mine.finish_outputs = false;  // the checkpoint goes once rank 0 has written the results
+      if (!opt.checkpoint.empty()) mine.checkpoint = rank_checkpoint(opt, rank, size);
+      RunOutcome r = run_monte_carlo(sc, mine);
+      events = r.events;
+      // Interrupted anywhere: every rank has saved its checkpoint; nothing is gathered.
+      int sig = r.interrupted ? r.signal : 0, any_sig = 0;
+      MPI_Allreduce(&sig, &any_sig, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+      if (any_sig != 0) {
+        out.interrupted = true;
+        out.signal = any_sig;
+      } else if (size > 1) {
         nlohmann::json nodes = nlohmann::json::array();
         for (const FoldNode& n : r.nodes) nodes.push_back({n.level, n.index, n.state});
         auto all = gather(nodes.dump(), rank, size);
@@ -119,8 +151,6 @@ MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt) {
           out.aggregate = fold_nodes(BlockTree{opt.trials, opt.block}, std::move(every), cfg);
         }
       } else {
-        RunOutcome r = run_monte_carlo(sc, mine);
-        events = r.events;
         out.aggregate = std::move(r.aggregate);
       }
     } else {
@@ -168,12 +198,28 @@ MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt) {
   MPI_Reduce(&cpu, &cpu_sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
   MPI_Reduce(&ev, &ev_sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
   MPI_Reduce(&jobs, &jobs_sum, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
-  MPI_Finalize();
   out.wall_seconds = wall_max;
   out.cpu_seconds = cpu_sum;
   out.events = ev_sum;
   out.jobs = jobs_sum;
   out.trials = out.aggregate.trials();
+  // Results first (rank 0); once they are written, every rank's checkpoint goes.
+  std::exception_ptr failed;
+  int written = 0;
+  if (rank == 0 && !out.interrupted) {
+    try {
+      write(out);
+      written = 1;
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }
+  MPI_Bcast(&written, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string settle;
+  if (written && !mine.checkpoint.empty()) settle = finish_run_outputs(mine);
+  MPI_Finalize();
+  if (failed) std::rethrow_exception(failed);
+  if (!settle.empty()) std::fprintf(stderr, "drsim run --mpi: rank %d: %s\n", rank, settle.c_str());
   return res;
 }
 

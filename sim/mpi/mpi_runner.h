@@ -13,16 +13,29 @@
 // finalises MPI.
 #pragma once
 
+#include <functional>
+
 #include "sim/runner.h"
 
 namespace drsim {
 
 struct MpiOutcome {
-  RunOutcome run;     // on rank 0: the whole run's result (timing summed over ranks)
+  RunOutcome run;     // on rank 0: the whole run's result (timing summed over ranks);
+                      // interrupted (and its signal) on every rank when any rank was
   int rank = 0, size = 1;
 };
 
-// REQUIRES: no checkpoint, trials CSV or shard in `options` (refused with UsageError).
-MpiOutcome run_monte_carlo_mpi(const Scenario& scenario, const RunOptions& options);
+// Writes the whole run's results, on rank 0, before the ranks part; throws (SaveError)
+// when it cannot.
+using MpiResultWriter = std::function<void(const RunOutcome&)>;
+
+// A fixed --trials count may checkpoint: `options.checkpoint` names one file per rank,
+// its "%r" replaced by the rank (each rank's part is a shard, checkpointed as a shard
+// is). Interrupted (SIGINT, SIGTERM), every rank saves its checkpoint and all return
+// interrupted; with `options.resume` each continues from its own. On completion rank 0
+// calls `write`; only once it has succeeded do the ranks remove their checkpoints.
+// REQUIRES: no trials CSV or shard in `options`; a checkpoint only without
+// target_rel_ci, and with "%r" when there is more than one rank (else UsageError).
+MpiOutcome run_monte_carlo_mpi(const Scenario& scenario, const RunOptions& options, const MpiResultWriter& write);
 
 }  // namespace drsim
