@@ -105,22 +105,63 @@ std::string objective_rows(const nlohmann::json& j, bool drills) {
   }
   return o;
 }
+
+// The summary's first line: what ran, how many trials (drills), seed, jobs, wall time.
+std::string title_line(const nlohmann::json& j, bool drills) {
+  const auto& t = j["timing"];
+  if (drills)
+    return fmt::format("{} — {} drills (seed {}, {} jobs, {:.1f} s)\n", j.value("title", j.value("scenario", "")),
+                       j["trials"].get<std::uint64_t>(), j["seed"].get<std::uint64_t>(), t["jobs"].get<int>(), t["wall_seconds"].get<double>());
+  return fmt::format("{} — {} trials of {:.6g} h (seed {}, {} jobs, {:.1f} s)\n", j.value("title", j.value("scenario", "")),
+                     j["trials"].get<std::uint64_t>(), j["horizon_hours"].get<double>(), j["seed"].get<std::uint64_t>(),
+                     t["jobs"].get<int>(), t["wall_seconds"].get<double>());
+}
+
+// The SLO's rows: its budget, the chance of a breached window, of the trial over budget.
+std::string slo_rows(const nlohmann::json& j) {
+  std::string o;
+  const auto& s = j["slo"];
+  double budget = (1 - s["target"].get<double>()) * s["window_hours"].get<double>() * 60;
+  o += row(fmt::format("SLO {:.6g} % / {:.4g} d", s["target"].get<double>() * 100, s["window_hours"].get<double>() / 24),
+           fmt::format("error budget {} per window", format_minutes(budget)));
+  const bool year = std::fabs(j["horizon_hours"].get<double>() - 8760) < 1e-9;
+  o += row("", fmt::format("P(a window breached) {} {};  P(≥1 breached window {}) {} {}  ({} windows from t = 0)",
+                           pct(s["p_breach_window"]["value"].get<double>()), ci_pct(s["p_breach_window"]["ci95"]),
+                           year ? "in the year" : "in the trial", pct(s["p_trial_any_window_breached"]["value"].get<double>(), 1),
+                           ci_pct(s["p_trial_any_window_breached"]["ci95"], 1), s.value("windows_are", "calendar")));
+  o += row("", fmt::format("P(downtime over the {} budget, (1 − SLO) × {}) {} {}", year ? "annual" : "whole-trial",
+                           format_span(j["horizon_hours"].get<double>() * 60), pct(s["p_trial_over_budget"]["value"].get<double>(), 1),
+                           ci_pct(s["p_trial_over_budget"]["ci95"], 1)));
+  const auto& b = s["budget_used"];
+  o += row("", fmt::format("budget used per window: mean {}, p90 {}, p99 {}", pct(b["mean"].get<double>(), 1),
+                           pct(b["p90"].get<double>(), 1), pct(b["p99"].get<double>(), 1)));
+  return o;
+}
+
+// The ten causes with the largest share of the mean full downtime.
+std::string cause_rows(const nlohmann::json& causes) {
+  if (causes.empty()) return "";
+  std::string o = "\n  downtime by cause (share of mean full downtime)\n";
+  int i = 0;
+  for (const auto& c : causes) {
+    if (++i > 10) {
+      o += fmt::format("    … {} more in results.json\n", causes.size() - 10);
+      break;
+    }
+    o += fmt::format("    {:>2}. {:<36} {:>7} {}   {}/trial\n", i, c["cause"].get<std::string>(), pct(c["downtime_share"].get<double>(), 1),
+                     ci_pct(c["ci95"], 1), format_minutes(c["mean_minutes"].get<double>()));
+  }
+  return o;
+}
+
 }  // namespace
 
 std::string format_run_summary(const nlohmann::json& j) {
-  std::string o;
-  const auto& t = j["timing"];
   // A run over a drill scenario (injections, random failures off): each trial is one drill
   // that ends when the service has recovered, so availability over a year means nothing.
   const bool drills = j.value("drills", false);
   const char* per = drills ? "per drill" : "per trial";
-  if (drills)
-    o += fmt::format("{} — {} drills (seed {}, {} jobs, {:.1f} s)\n", j.value("title", j.value("scenario", "")),
-                     j["trials"].get<std::uint64_t>(), j["seed"].get<std::uint64_t>(), t["jobs"].get<int>(), t["wall_seconds"].get<double>());
-  else
-    o += fmt::format("{} — {} trials of {:.6g} h (seed {}, {} jobs, {:.1f} s)\n", j.value("title", j.value("scenario", "")),
-                     j["trials"].get<std::uint64_t>(), j["horizon_hours"].get<double>(), j["seed"].get<std::uint64_t>(),
-                     t["jobs"].get<int>(), t["wall_seconds"].get<double>());
+  std::string o = title_line(j, drills);
   o += "  (95 % confidence intervals in brackets)\n\n";
   const auto& d = j["downtime_minutes"];
   o += row(fmt::format("downtime {}", per), fmt::format("mean {} {}", format_minutes(d["mean"].get<double>()), ci_min(d["ci95"])));
@@ -128,21 +169,22 @@ std::string format_run_summary(const nlohmann::json& j) {
   const auto& g = j["degraded_minutes"];
   if (g["max"].get<double>() > 0)
     o += row(fmt::format("degraded {}", per), fmt::format("mean {} {}   p90 {}", format_minutes(g["mean"].get<double>()),
-                                               ci_min(g["ci95"]), format_minutes(g["p90"].get<double>())));
+                                                          ci_min(g["ci95"]), format_minutes(g["p90"].get<double>())));
   if (drills && j.contains("reported_incident")) {
     const auto& ri = j["reported_incident"];
     o += row("", fmt::format("the real incident ({} of {}, from the report) is at the {:.0f}th percentile", format_span(ri["minutes"].get<double>()),
                              ri["of"].get<std::string>(), ri["percentile"].get<double>() * 100));
   }
   const auto& a = j["availability"];
-  if (!drills) o += row("availability", fmt::format("{} {}   {} nines [{} – {}]", pct(a["mean"].get<double>(), 4), ci_pct(a["ci95"], 4),
-                                       nines_text(a["nines"].get<double>()), nines_text(a["nines_ci95"][0].get<double>()),
-                                       nines_text(a["nines_ci95"][1].get<double>())));
+  if (!drills)
+    o += row("availability", fmt::format("{} {}   {} nines [{} – {}]", pct(a["mean"].get<double>(), 4), ci_pct(a["ci95"], 4),
+                                         nines_text(a["nines"].get<double>()), nines_text(a["nines_ci95"][0].get<double>()),
+                                         nines_text(a["nines_ci95"][1].get<double>())));
   const auto& p = j["p_any_outage"];
   const auto& n = j["outages_per_trial"];
   o += row(fmt::format("outages {}", per), fmt::format("{:.3g} [{:.3g} – {:.3g}];  P(any) {} {}", n["mean"].get<double>(),
-                                            n["ci95"][0].get<double>(), n["ci95"][1].get<double>(),
-                                            pct(p["value"].get<double>(), 1), ci_pct(p["ci95"], 1)));
+                                                       n["ci95"][0].get<double>(), n["ci95"][1].get<double>(),
+                                                       pct(p["value"].get<double>(), 1), ci_pct(p["ci95"], 1)));
   const auto& od = j["outage_minutes"];
   if (od["n"].get<std::uint64_t>() > 0) {
     o += row(drills ? "recovery time" : "outage duration", fmt::format("mean {} {}", format_minutes(od["mean"].get<double>()), ci_min(od["ci95"])));
@@ -156,38 +198,9 @@ std::string format_run_summary(const nlohmann::json& j) {
   o += row("data lost", fmt::format("P(any) {} {};  mean {}, p99 {}, max {}", pct(pl["value"].get<double>(), 2),
                                     ci_pct(pl["ci95"], 2), format_span(dl["mean"].get<double>() / 60),
                                     format_span(dl["p99"].get<double>() / 60), format_span(dl["max"].get<double>() / 60)));
-  if (j.contains("slo") && !drills) {
-    const auto& s = j["slo"];
-    double budget = (1 - s["target"].get<double>()) * s["window_hours"].get<double>() * 60;
-    o += row(fmt::format("SLO {:.6g} % / {:.4g} d", s["target"].get<double>() * 100, s["window_hours"].get<double>() / 24),
-             fmt::format("error budget {} per window", format_minutes(budget)));
-    const bool year = std::fabs(j["horizon_hours"].get<double>() - 8760) < 1e-9;
-    o += row("", fmt::format("P(a window breached) {} {};  P(≥1 breached window {}) {} {}  ({} windows from t = 0)",
-                             pct(s["p_breach_window"]["value"].get<double>()), ci_pct(s["p_breach_window"]["ci95"]),
-                             year ? "in the year" : "in the trial", pct(s["p_trial_any_window_breached"]["value"].get<double>(), 1),
-                             ci_pct(s["p_trial_any_window_breached"]["ci95"], 1), s.value("windows_are", "calendar")));
-    o += row("", fmt::format("P(downtime over the {} budget, (1 − SLO) × {}) {} {}", year ? "annual" : "whole-trial",
-                             format_span(j["horizon_hours"].get<double>() * 60), pct(s["p_trial_over_budget"]["value"].get<double>(), 1),
-                             ci_pct(s["p_trial_over_budget"]["ci95"], 1)));
-    const auto& b = s["budget_used"];
-    o += row("", fmt::format("budget used per window: mean {}, p90 {}, p99 {}", pct(b["mean"].get<double>(), 1),
-                             pct(b["p90"].get<double>(), 1), pct(b["p99"].get<double>(), 1)));
-  }
+  if (j.contains("slo") && !drills) o += slo_rows(j);
   o += objective_rows(j, drills);
-  const auto& causes = j["causes"];
-  if (!causes.empty()) {
-    o += "\n  downtime by cause (share of mean full downtime)\n";
-    int i = 0;
-    for (const auto& c : causes) {
-      if (++i > 10) {
-        o += fmt::format("    … {} more in results.json\n", causes.size() - 10);
-        break;
-      }
-      o += fmt::format("    {:>2}. {:<36} {:>7} {}   {}/trial\n", i, c["cause"].get<std::string>(),
-                       pct(c["downtime_share"].get<double>(), 1), ci_pct(c["ci95"], 1),
-                       format_minutes(c["mean_minutes"].get<double>()));
-    }
-  }
+  o += cause_rows(j["causes"]);
   return o;
 }
 

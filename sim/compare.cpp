@@ -60,6 +60,45 @@ TrialResult after_warm_up(const TrialResult& r, double w, const std::vector<Obje
   return c;
 }
 
+namespace {
+
+// What a comparison reads of one trial of one alternative.
+struct Measures {
+  double full = 0, degraded = 0, any = 0, loss = 0, rto = 0, rpo = 0, availability = 1;
+};
+
+Measures measure(const TrialResult& r, const std::vector<ObjectiveSpec>& specs) {
+  Measures m;
+  m.full = r.downtime_full;
+  m.degraded = r.downtime_degraded;
+  m.any = std::any_of(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.full; }) ? 1 : 0;
+  m.loss = r.data_loss;
+  for (std::size_t q = 0; q < specs.size() && q < r.objectives.size(); ++q)
+    if (r.objectives[q].breached > 0) (specs[q].kind == ObjectiveSpec::Kind::rto ? m.rto : m.rpo) = 1;
+  m.availability = r.end_time > 0 ? 1 - r.downtime_full / r.end_time : 1;
+  return m;
+}
+
+// One trial of alternative `a`, and its difference to the base's on the same trial.
+void add_paired(Paired& p, const Measures& a, const Measures& base) {
+  p.full.add(a.full);
+  p.degraded.add(a.degraded);
+  p.any_outage.add(a.any);
+  p.data_loss.add(a.loss);
+  p.d_full.add(a.full - base.full);
+  p.d_degraded.add(a.degraded - base.degraded);
+  p.d_any.add(a.any - base.any);
+  p.d_data_loss.add(a.loss - base.loss);
+  p.rto_breach.add(a.rto);
+  p.rpo_breach.add(a.rpo);
+  p.d_rto_breach.add(a.rto - base.rto);
+  p.d_rpo_breach.add(a.rpo - base.rpo);
+  p.availability.add(a.availability);
+  p.d_availability.add(a.availability - base.availability);
+}
+
+}  // namespace
+
 CompareResult run_comparison(const std::vector<const Scenario*>& scs, const CompareOptions& opt) {
   const std::size_t k = scs.size();
   const double horizon = opt.horizon > 0 ? opt.horizon : scs.at(0)->horizon;
@@ -80,7 +119,7 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
     std::vector<std::unique_ptr<Model>> models;
     for (const auto* s : scs) models.push_back(std::make_unique<Model>(*s, mo));
     FastEngine engine;
-    std::vector<double> full(k), deg(k), any(k), loss(k), rto(k), rpo(k), avail(k);
+    std::vector<Measures> m(k);
     std::vector<std::vector<ObjectiveSpec>> specs;
     for (const auto* s : scs) specs.push_back(objective_specs(*s));
     TrialResult clipped;
@@ -93,33 +132,10 @@ CompareResult run_comparison(const std::vector<const Scenario*>& scs, const Comp
           const TrialResult& run = engine.run_trial(*models[a], opt.seed, t, horizon + opt.warm_up);
           if (opt.warm_up > 0) clipped = after_warm_up(run, opt.warm_up, specs[a]);
           const TrialResult& r = opt.warm_up > 0 ? clipped : run;
-          full[a] = r.downtime_full;
-          deg[a] = r.downtime_degraded;
-          any[a] = std::any_of(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.full; }) ? 1 : 0;
-          loss[a] = r.data_loss;
-          rto[a] = rpo[a] = 0;
-          for (std::size_t q = 0; q < specs[a].size() && q < r.objectives.size(); ++q)
-            if (r.objectives[q].breached > 0) (specs[a][q].kind == ObjectiveSpec::Kind::rto ? rto[a] : rpo[a]) = 1;
-          avail[a] = r.end_time > 0 ? 1 - r.downtime_full / r.end_time : 1;
+          m[a] = measure(r, specs[a]);
           if (opt.keep_trials) kept[a][t] = r.downtime_full;  // distinct trials: no two threads write one slot
         }
-        for (std::size_t a = 0; a < k; ++a) {
-          auto& p = out[a];
-          p.full.add(full[a]);
-          p.degraded.add(deg[a]);
-          p.any_outage.add(any[a]);
-          p.data_loss.add(loss[a]);
-          p.d_full.add(full[a] - full[0]);
-          p.d_degraded.add(deg[a] - deg[0]);
-          p.d_any.add(any[a] - any[0]);
-          p.d_data_loss.add(loss[a] - loss[0]);
-          p.rto_breach.add(rto[a]);
-          p.rpo_breach.add(rpo[a]);
-          p.d_rto_breach.add(rto[a] - rto[0]);
-          p.d_rpo_breach.add(rpo[a] - rpo[0]);
-          p.availability.add(avail[a]);
-          p.d_availability.add(avail[a] - avail[0]);
-        }
+        for (std::size_t a = 0; a < k; ++a) add_paired(out[a], m[a], m[0]);
       }
       const std::uint64_t d = done.fetch_add(1) + 1;
       if (opt.on_block) {
