@@ -94,6 +94,86 @@ std::string rank_checkpoint(const RunOptions& opt, int rank, int size) {
   return ck;
 }
 
+// A fixed --trials count: this rank runs its shard (checkpointed as a shard is when
+// mine.checkpoint is set); rank 0 gathers every rank's fold nodes and folds them as
+// `drsim merge` does. Interrupted on any rank: out.interrupted on all, nothing gathered.
+void run_fixed(const Scenario& sc, const RunOptions& mine, const AggregateConfig& cfg, int rank, int size, RunOutcome& out,
+               std::uint64_t& events) {
+  RunOutcome r = run_monte_carlo(sc, mine);
+  events = r.events;
+  int sig = r.interrupted ? r.signal : 0, any_sig = 0;
+  MPI_Allreduce(&sig, &any_sig, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (any_sig != 0) {
+    out.interrupted = true;
+    out.signal = any_sig;
+    return;
+  }
+  if (size == 1) {
+    out.aggregate = std::move(r.aggregate);
+    return;
+  }
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const FoldNode& n : r.nodes) nodes.push_back({n.level, n.index, n.state});
+  auto all = gather(nodes.dump(), rank, size);
+  if (rank != 0) return;
+  std::vector<FoldNode> every;
+  for (const auto& text : all)
+    for (const auto& e : nlohmann::json::parse(text)) every.push_back({e[0].get<std::uint64_t>(), e[1].get<std::uint64_t>(), e[2]});
+  out.aggregate = fold_nodes(BlockTree{mine.trials, mine.block}, every, cfg);
+}
+
+// --target-rel-ci: rounds of blocks, rank r running the next per_rank blocks after
+// ranks 0..r-1's; rank 0 folds every block in block order, applies the single-process
+// stop rule after each one and tells the ranks whether to go on.
+void run_rounds(const Scenario& sc, const RunOptions& opt, const AggregateConfig& cfg, double horizon, int jobs, int rank, int size,
+                RunOutcome& out, std::uint64_t& events) {
+  const BlockTree tree{opt.max_trials, opt.block};
+  const std::uint64_t nblocks = tree.nblocks();
+  const std::uint64_t per_rank = static_cast<std::uint64_t>(std::max(1, 2 * jobs));  // blocks per rank per round
+  BlockFold fold(tree, 0, nblocks, cfg);  // rank 0 only
+  bool stop = false;
+  for (std::uint64_t round_lo = 0; !stop && round_lo < nblocks;) {
+    const std::uint64_t width = std::min<std::uint64_t>(per_rank * static_cast<std::uint64_t>(size), nblocks - round_lo);
+    const std::uint64_t lo = round_lo + std::min(width, static_cast<std::uint64_t>(rank) * per_rank);
+    const std::uint64_t hi = round_lo + std::min(width, static_cast<std::uint64_t>(rank + 1) * per_rank);
+    nlohmann::json states = nlohmann::json::array();
+    for (const Aggregate& a : run_blocks(sc, opt, cfg, horizon, lo, hi, jobs, events)) states.push_back(a.state());
+    auto all = gather(states.dump(), rank, size);
+    round_lo += width;
+    int go_on = 1;
+    if (rank == 0) {
+      // The ranks' blocks follow each other: rank order is block order.
+      for (const auto& text : all) {
+        for (const auto& st : nlohmann::json::parse(text)) {
+          if (stop) break;
+          fold.add(Aggregate::from_state(st));
+          if (tree.trials_in(0, fold.next()) >= 1000 && fold.prefix_relative_half_width() < opt.target_rel_ci) stop = true;
+        }
+      }
+      go_on = stop ? 0 : 1;
+    }
+    MPI_Bcast(&go_on, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    stop = go_on == 0;
+  }
+  if (rank == 0) out.aggregate = fold.prefix();
+}
+
+// Timing over the ranks, on rank 0: the longest wall time; CPU, events and threads summed.
+void reduce_timing(double wall, double cpu, std::uint64_t events, int jobs, RunOutcome& out) {
+  double wall_max = 0, cpu_sum = 0;
+  unsigned long long ev = events, ev_sum = 0;
+  int jobs_sum = 0;
+  MPI_Reduce(&wall, &wall_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  MPI_Reduce(&cpu, &cpu_sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  MPI_Reduce(&ev, &ev_sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+  MPI_Reduce(&jobs, &jobs_sum, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+  out.wall_seconds = wall_max;
+  out.cpu_seconds = cpu_sum;
+  out.events = ev_sum;
+  out.jobs = jobs_sum;
+  out.trials = out.aggregate.trials();
+}
+
 }  // namespace
 
 MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt, const MpiResultWriter& write) {
@@ -112,10 +192,7 @@ MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt, const 
   RunOutcome& out = res.run;
   const double horizon = opt.horizon > 0 ? opt.horizon : sc.horizon;
   AggregateConfig cfg;
-  {
-    Model probe(sc);
-    out.cause_names = probe.cause_names();
-  }
+  out.cause_names = Model(sc).cause_names();
   cfg.horizon = horizon;
   cfg.slo_target = sc.objectives.slo_target;
   cfg.slo_window = sc.objectives.slo_window;
@@ -123,86 +200,24 @@ MpiOutcome run_monte_carlo_mpi(const Scenario& sc, const RunOptions& opt, const 
   const int jobs = opt.jobs > 0 ? opt.jobs : default_jobs();
   std::uint64_t events = 0;
   RunOptions mine = opt;  // this rank's part of a fixed --trials count
+  mine.shard_index = static_cast<std::uint64_t>(rank);
+  mine.shard_count = static_cast<std::uint64_t>(size);
+  mine.jobs = jobs;
+  mine.progress = false;
+  mine.finish_outputs = false;  // the checkpoint goes once rank 0 has written the results
   // Any rank's failure (a save error, a damaged state) ends the whole job.
   try {
     if (opt.target_rel_ci <= 0) {
-      mine.shard_index = static_cast<std::uint64_t>(rank);
-      mine.shard_count = static_cast<std::uint64_t>(size);
-      mine.jobs = jobs;
-      mine.progress = false;
-      mine.finish_outputs = false;  // the checkpoint goes once rank 0 has written the results
       if (!opt.checkpoint.empty()) mine.checkpoint = rank_checkpoint(opt, rank, size);
-      RunOutcome r = run_monte_carlo(sc, mine);
-      events = r.events;
-      // Interrupted anywhere: every rank has saved its checkpoint; nothing is gathered.
-      int sig = r.interrupted ? r.signal : 0, any_sig = 0;
-      MPI_Allreduce(&sig, &any_sig, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-      if (any_sig != 0) {
-        out.interrupted = true;
-        out.signal = any_sig;
-      } else if (size > 1) {
-        nlohmann::json nodes = nlohmann::json::array();
-        for (const FoldNode& n : r.nodes) nodes.push_back({n.level, n.index, n.state});
-        auto all = gather(nodes.dump(), rank, size);
-        if (rank == 0) {
-          std::vector<FoldNode> every;
-          for (const auto& text : all)
-            for (const auto& e : nlohmann::json::parse(text)) every.push_back({e[0].get<std::uint64_t>(), e[1].get<std::uint64_t>(), e[2]});
-          out.aggregate = fold_nodes(BlockTree{opt.trials, opt.block}, std::move(every), cfg);
-        }
-      } else {
-        out.aggregate = std::move(r.aggregate);
-      }
+      run_fixed(sc, mine, cfg, rank, size, out, events);
     } else {
-      const BlockTree tree{opt.max_trials, opt.block};
-      const std::uint64_t nblocks = tree.nblocks();
-      const std::uint64_t per_rank = static_cast<std::uint64_t>(std::max(1, 2 * jobs));  // blocks per rank per round
-      BlockFold fold(tree, 0, nblocks, cfg);  // rank 0 only
-      bool stop = false;
-      for (std::uint64_t round_lo = 0; !stop && round_lo < nblocks;) {
-        const std::uint64_t width = std::min<std::uint64_t>(per_rank * static_cast<std::uint64_t>(size), nblocks - round_lo);
-        const std::uint64_t lo = round_lo + std::min(width, static_cast<std::uint64_t>(rank) * per_rank);
-        const std::uint64_t hi = round_lo + std::min(width, static_cast<std::uint64_t>(rank + 1) * per_rank);
-        nlohmann::json states = nlohmann::json::array();
-        for (const Aggregate& a : run_blocks(sc, opt, cfg, horizon, lo, hi, jobs, events)) states.push_back(a.state());
-        auto all = gather(states.dump(), rank, size);
-        round_lo += width;
-        int go_on = 1;
-        if (rank == 0) {
-          // The ranks' blocks follow each other: rank order is block order.
-          for (const auto& text : all) {
-            for (const auto& st : nlohmann::json::parse(text)) {
-              if (stop) break;
-              fold.add(Aggregate::from_state(st));
-              // The single-process stop rule, after every block.
-              if (tree.trials_in(0, fold.next()) >= 1000 && fold.prefix_relative_half_width() < opt.target_rel_ci) stop = true;
-            }
-          }
-          go_on = stop ? 0 : 1;
-        }
-        MPI_Bcast(&go_on, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        stop = go_on == 0;
-      }
-      if (rank == 0) out.aggregate = fold.prefix();
+      run_rounds(sc, opt, cfg, horizon, jobs, rank, size, out, events);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "drsim run --mpi: rank %d: %s\n", rank, e.what());
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
-  // Timing: the longest wall time, CPU, events and threads summed over the ranks.
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu = cpu_now() - cpu0;
-  double wall_max = 0, cpu_sum = 0;
-  unsigned long long ev = events, ev_sum = 0;
-  int jobs_sum = 0;
-  MPI_Reduce(&wall, &wall_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-  MPI_Reduce(&cpu, &cpu_sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-  MPI_Reduce(&ev, &ev_sum, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
-  MPI_Reduce(&jobs, &jobs_sum, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
-  out.wall_seconds = wall_max;
-  out.cpu_seconds = cpu_sum;
-  out.events = ev_sum;
-  out.jobs = jobs_sum;
-  out.trials = out.aggregate.trials();
+  reduce_timing(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), cpu_now() - cpu0, events, jobs, out);
   // Results first (rank 0); once they are written, every rank's checkpoint goes.
   std::exception_ptr failed;
   int written = 0;
