@@ -65,6 +65,108 @@ struct Child {
   std::uint64_t trial;
 };
 
+// One trial in a child process (one SimGrid engine per process): its TrialResult and
+// platform figures come back through a pipe.
+Child start_child(const Scenario& sc, const RunOptions& opt, std::uint64_t t, double horizon, const ModelOptions& mo,
+                  const SimGridOptions& so) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::close(fds[0]);
+    int code = 0;
+    try {
+      auto r = run_simgrid_trial(sc, opt.seed, t, horizon, mo, so);
+      std::string text = nlohmann::json{{"r", encode(r.result)}, {"p", r.platform.to_json()}}.dump();
+      const char* p = text.data();
+      std::size_t left = text.size();
+      while (left > 0) {
+        ssize_t w = ::write(fds[1], p, left);
+        if (w <= 0) break;
+        p += w;
+        left -= static_cast<std::size_t>(w);
+      }
+    } catch (...) {
+      code = 3;
+    }
+    ::close(fds[1]);
+    ::_exit(code);
+  }
+  ::close(fds[1]);
+  return {pid, fds[0], t};
+}
+
+// Reads a child's trial and waits for it; throws when the child failed.
+std::pair<TrialResult, nlohmann::json> collect(const Child& c) {
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(c.fd, buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(c.fd);
+  int status = 0;
+  ::waitpid(c.pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
+    throw std::runtime_error("the SimGrid worker for trial " + std::to_string(c.trial) + " failed");
+  auto j = nlohmann::json::parse(text);
+  return {decode(j.at("r")), j.at("p")};
+}
+
+// Trials folded in trial order: blocks into superblocks into the total, as the fast
+// engine's runner folds them (the first superblock copied, not merged into an empty one).
+class InOrderFold {
+ public:
+  InOrderFold(const AggregateConfig& cfg, std::uint64_t total, std::uint64_t block)
+      : cfg_(cfg), total_(cfg), superblock_(cfg), blk_(cfg), trials_(total), block_(block) {}
+  void add(const TrialResult& r) {
+    blk_.add(r);
+    ++merged_;
+    const std::uint64_t b = (merged_ - 1) / block_;
+    if (merged_ % block_ != 0 && merged_ != trials_) return;  // not a block's end
+    superblock_.merge(blk_);
+    blk_ = Aggregate(cfg_);
+    const std::uint64_t nblocks = (trials_ + block_ - 1) / block_;
+    if ((b + 1) % kSuperblockBlocks != 0 && b + 1 != nblocks) return;
+    if (empty_) total_ = superblock_;
+    else total_.merge(superblock_);
+    empty_ = false;
+    superblock_ = Aggregate(cfg_);
+  }
+  std::uint64_t merged() const { return merged_; }
+  Aggregate result() const { return empty_ ? Aggregate(cfg_) : total_; }
+
+ private:
+  AggregateConfig cfg_;
+  Aggregate total_, superblock_, blk_;
+  std::uint64_t trials_, block_, merged_ = 0;
+  bool empty_ = true;
+};
+
+// The platform figures averaged over the trials (results.json "platform").
+struct PlatformSums {
+  double probe_ratio = 0, lost_bytes = 0, lost_s = 0;
+  std::uint64_t trials = 0;
+  void add(const nlohmann::json& p) {
+    probe_ratio += p.value("probe_success_ratio", 1.0);
+    lost_bytes += p.value("data_lost_bytes", 0.0);
+    lost_s += p.value("data_lost_seconds", 0.0);
+    ++trials;
+  }
+  nlohmann::json to_json(double probe_interval_s) const {
+    const double n = static_cast<double>(std::max<std::uint64_t>(1, trials));
+    return {{"trials", trials},
+            {"probe_interval_seconds", probe_interval_s},
+            {"mean_probe_success_ratio", probe_ratio / n},
+            {"mean_data_lost_bytes", lost_bytes / n},
+            {"mean_data_lost_seconds", lost_s / n}};
+  }
+};
+
 }  // namespace
 
 SimGridRunOutcome run_monte_carlo_simgrid(const Scenario& sc, const RunOptions& opt, double probe_interval_s) {
@@ -73,10 +175,7 @@ SimGridRunOutcome run_monte_carlo_simgrid(const Scenario& sc, const RunOptions& 
   const std::uint64_t block = opt.block == 0 ? 100 : opt.block;
   int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   SimGridRunOutcome out;
-  {
-    Model probe(sc);
-    out.run.cause_names = probe.cause_names();
-  }
+  out.run.cause_names = Model(sc).cause_names();
   AggregateConfig cfg;
   cfg.horizon = horizon;
   cfg.slo_target = sc.objectives.slo_target;
@@ -87,91 +186,23 @@ SimGridRunOutcome run_monte_carlo_simgrid(const Scenario& sc, const RunOptions& 
   SimGridOptions so;
   so.probe_interval_s = probe_interval_s;
 
-  std::map<std::uint64_t, std::pair<TrialResult, nlohmann::json>> done;
+  std::map<std::uint64_t, std::pair<TrialResult, nlohmann::json>> done;  // collected, not yet folded
   std::vector<Child> running;
-  std::uint64_t next = 0, merged_upto = 0;
-  Aggregate total_agg(cfg), superblock(cfg), blk(cfg);
-  bool empty = true;
-  double probe_ratio_sum = 0, lost_bytes_sum = 0, lost_s_sum = 0;
-  std::uint64_t probe_trials = 0;
+  std::uint64_t next = 0;
+  InOrderFold fold(cfg, total, block);
+  PlatformSums platform;
   auto t0 = std::chrono::steady_clock::now();
-
-  auto start_child = [&](std::uint64_t t) {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    std::fflush(stdout);
-    std::fflush(stderr);
-    pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      ::close(fds[0]);
-      int code = 0;
-      try {
-        auto r = run_simgrid_trial(sc, opt.seed, t, horizon, mo, so);
-        std::string text = nlohmann::json{{"r", encode(r.result)}, {"p", r.platform.to_json()}}.dump();
-        const char* p = text.data();
-        std::size_t left = text.size();
-        while (left > 0) {
-          ssize_t w = ::write(fds[1], p, left);
-          if (w <= 0) break;
-          p += w;
-          left -= static_cast<std::size_t>(w);
-        }
-      } catch (...) {
-        code = 3;
-      }
-      ::close(fds[1]);
-      ::_exit(code);
-    }
-    ::close(fds[1]);
-    running.push_back({pid, fds[0], t});
-  };
-  auto collect = [&](Child c) {
-    std::string text;
-    char buf[65536];
-    for (;;) {
-      ssize_t n = ::read(c.fd, buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(c.fd);
-    int status = 0;
-    ::waitpid(c.pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
-      throw std::runtime_error("the SimGrid worker for trial " + std::to_string(c.trial) + " failed");
-    auto j = nlohmann::json::parse(text);
-    done.emplace(c.trial, std::make_pair(decode(j.at("r")), j.at("p")));
-  };
-
-  while (merged_upto < total && g_stop_signal.load() == 0) {
-    while (next < total && static_cast<int>(running.size()) < jobs) start_child(next++);
+  while (fold.merged() < total && g_stop_signal.load() == 0) {
+    while (next < total && static_cast<int>(running.size()) < jobs) running.push_back(start_child(sc, opt, next++, horizon, mo, so));
     // Wait for the oldest child (results are merged in trial order anyway).
     Child c = running.front();
     running.erase(running.begin());
-    collect(c);
-    while (done.count(merged_upto)) {
-      auto& [r, p] = done[merged_upto];
-      blk.add(r);
-      out.run.events += r.events;
-      probe_ratio_sum += p.value("probe_success_ratio", 1.0);
-      lost_bytes_sum += p.value("data_lost_bytes", 0.0);
-      lost_s_sum += p.value("data_lost_seconds", 0.0);
-      ++probe_trials;
-      done.erase(merged_upto);
-      ++merged_upto;
-      const std::uint64_t b = (merged_upto - 1) / block;
-      const bool block_end = merged_upto % block == 0 || merged_upto == total;
-      if (block_end) {
-        superblock.merge(blk);
-        blk = Aggregate(cfg);
-        const std::uint64_t nblocks = (total + block - 1) / block;
-        if ((b + 1) % kSuperblockBlocks == 0 || b + 1 == nblocks) {
-          if (empty) total_agg = superblock;
-          else total_agg.merge(superblock);
-          empty = false;
-          superblock = Aggregate(cfg);
-        }
-      }
+    done.emplace(c.trial, collect(c));
+    for (auto it = done.find(fold.merged()); it != done.end(); it = done.find(fold.merged())) {
+      fold.add(it->second.first);
+      out.run.events += it->second.first.events;
+      platform.add(it->second.second);
+      done.erase(it);
     }
   }
   for (auto& c : running) {
@@ -179,20 +210,15 @@ SimGridRunOutcome run_monte_carlo_simgrid(const Scenario& sc, const RunOptions& 
     ::close(c.fd);
     ::waitpid(c.pid, nullptr, 0);
   }
-  if (merged_upto < total) {
+  if (fold.merged() < total) {
     out.run.interrupted = true;
     out.run.signal = g_stop_signal.load();
   }
-  out.run.aggregate = empty ? Aggregate(cfg) : total_agg;
+  out.run.aggregate = fold.result();
   out.run.trials = out.run.aggregate.trials();
   out.run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.run.jobs = jobs;
-  const double n = static_cast<double>(std::max<std::uint64_t>(1, probe_trials));
-  out.platform = {{"trials", probe_trials},
-                  {"probe_interval_seconds", probe_interval_s},
-                  {"mean_probe_success_ratio", probe_ratio_sum / n},
-                  {"mean_data_lost_bytes", lost_bytes_sum / n},
-                  {"mean_data_lost_seconds", lost_s_sum / n}};
+  out.platform = platform.to_json(probe_interval_s);
   return out;
 }
 
