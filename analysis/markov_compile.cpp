@@ -79,20 +79,30 @@ bool Builder::compile() {
 // outside every part (read only by the service or by other such blocks) only combine
 // what the parts show; the nodes they and the service read are each part's exposed
 // nodes.
+Builder::UnionFind::UnionFind(int n) : up(static_cast<std::size_t>(n)) {
+  for (int k = 0; k < n; ++k) up[static_cast<std::size_t>(k)] = k;
+}
+
+int Builder::UnionFind::root(int n) {
+  while (up[static_cast<std::size_t>(n)] != n) n = up[static_cast<std::size_t>(n)] = up[static_cast<std::size_t>(up[static_cast<std::size_t>(n)])];
+  return n;
+}
+
+void Builder::UnionFind::join(int a, int b) {
+  const int n = static_cast<int>(up.size());
+  if (a < 0 || b < 0 || a >= n || b >= n) return;
+  up[static_cast<std::size_t>(root(a))] = root(b);
+}
+
 void Builder::find_parts() {
+  UnionFind uf(static_cast<int>(names_.size()));
+  std::vector<char> inside(sc_.blocks.size(), 0);
+  join_dependent(uf, inside);
+  number_parts(uf, inside);
+}
+
+void Builder::join_dependent(UnionFind& uf, std::vector<char>& inside) const {
   const int N = static_cast<int>(names_.size());
-  std::vector<int> up(static_cast<std::size_t>(N));
-  for (int n = 0; n < N; ++n) up[static_cast<std::size_t>(n)] = n;
-  std::function<int(int)> root = [&](int n) {
-    while (up[static_cast<std::size_t>(n)] != n) n = up[static_cast<std::size_t>(n)] = up[static_cast<std::size_t>(up[static_cast<std::size_t>(n)])];
-    return n;
-  };
-  auto join = [&](int a, int b) {
-    if (a < 0 || b < 0 || a >= N || b >= N) return;
-    up[static_cast<std::size_t>(root(a))] = root(b);
-  };
-  const int B = static_cast<int>(sc_.blocks.size());
-  std::vector<char> inside(static_cast<std::size_t>(B), 0);
   std::vector<int> todo;
   auto mark_inside = [&](int n) {
     if (n >= C_ + G_ && n < N && !inside[static_cast<std::size_t>(n - C_ - G_)]) {
@@ -102,17 +112,17 @@ void Builder::find_parts() {
   };
   for (int c = 0; c < C_; ++c)
     for (const auto& need : sc_.components[c].needs) {
-      join(c, node(need));
+      uf.join(c, node(need));
       mark_inside(node(need));
     }
   for (int g = 0; g < G_; ++g)
     for (int m : groups_[g].members) {
-      join(C_ + g, m);
+      uf.join(C_ + g, m);
       mark_inside(m);
     }
   std::function<void(int, const Expr&)> read = [&](int from, const Expr& e) {
     if (e.op == Expr::Op::ref) {
-      join(from, node(e.ref));
+      uf.join(from, node(e.ref));
       mark_inside(node(e.ref));
     }
     for (const auto& a : e.args) read(from, a);
@@ -126,28 +136,33 @@ void Builder::find_parts() {
   auto claim = [&](int p, int n) {
     if (p < 0 || n < 0) return;
     if (pool_rep[static_cast<std::size_t>(p)] < 0) pool_rep[static_cast<std::size_t>(p)] = n;
-    join(n, pool_rep[static_cast<std::size_t>(p)]);
+    uf.join(n, pool_rep[static_cast<std::size_t>(p)]);
   };
   for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
     const Mode& m = modes_[mi];
     int first = m.comp >= 0 ? m.comp : (m.targets.empty() ? -1 : m.targets.front());
-    for (int c : m.targets) join(first, c);
+    for (int c : m.targets) uf.join(first, c);
     claim(claim_pool(mi), first);
   }
   for (int g = 0; g < G_; ++g)
     if (groups_[g].coverage < 1) claim(groups_[g].pool, C_ + g);
+  if (!lump_)
+    for (int n = 1; n < C_ + G_; ++n) uf.join(n, 0);  // one part
+}
+
+void Builder::number_parts(UnionFind& uf, const std::vector<char>& inside) {
+  const int N = static_cast<int>(names_.size()), B = static_cast<int>(sc_.blocks.size());
   // Number the parts: the roots holding a component or a group.
   std::vector<int> part_of_root(static_cast<std::size_t>(N), -1);
   auto part = [&](int n) {
-    int r = root(n);
+    int r = uf.root(n);
     if (part_of_root[static_cast<std::size_t>(r)] < 0) part_of_root[static_cast<std::size_t>(r)] = parts_++;
     return part_of_root[static_cast<std::size_t>(r)];
   };
   std::vector<int> node_part(static_cast<std::size_t>(N), -1);
-  if (!lump_) for (int n = 1; n < C_ + G_; ++n) join(n, 0);  // one part
   for (int n = 0; n < C_ + G_; ++n) node_part[static_cast<std::size_t>(n)] = part(n);
   for (int b = 0; b < B; ++b) {
-    int r = root(C_ + G_ + b);
+    int r = uf.root(C_ + G_ + b);
     if (part_of_root[static_cast<std::size_t>(r)] >= 0) node_part[static_cast<std::size_t>(C_ + G_ + b)] = part_of_root[static_cast<std::size_t>(r)];
   }
   group_part_.assign(static_cast<std::size_t>(G_), 0);

@@ -68,6 +68,16 @@ class Builder {
   void order_pools();
   void find_symmetries();
   void find_parts();
+  // find_parts' steps: nodes joined where one's behaviour depends on another's (`inside`:
+  // the blocks some part reads), then the parts numbered and their exposed nodes found.
+  struct UnionFind {
+    std::vector<int> up;
+    explicit UnionFind(int n);
+    int root(int n);
+    void join(int a, int b);  // ignores indices outside [0, n)
+  };
+  void join_dependent(UnionFind& uf, std::vector<char>& inside) const;
+  void number_parts(UnionFind& uf, const std::vector<char>& inside);
   State compose(const std::vector<const State*>& per_part) const;
 
   // ----- structure, for one state
