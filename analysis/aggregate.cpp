@@ -298,20 +298,20 @@ Aggregate Aggregate::from_state(const nlohmann::json& j) {
   cfg.horizon = c.at(0).get<double>();
   cfg.slo_target = c.at(1).get<double>();
   cfg.slo_window = c.at(2).get<double>();
-  cfg.causes = c.at(3).get<std::size_t>();
+  cfg.causes = state_count(c.at(3), "aggregate: causes");
   require(std::isfinite(cfg.horizon) && cfg.horizon > 0 && std::isfinite(cfg.slo_target) && cfg.slo_target >= 0 &&
               cfg.slo_target < 1 && std::isfinite(cfg.slo_window) && cfg.slo_window >= 0 && cfg.causes <= 1000000,
           "aggregate: config out of range");
   Aggregate a(cfg);
   const auto& k = j.at("counts");
   require(k.is_array() && k.size() == 7, "aggregate: 7 counts expected");
-  a.trials_ = k.at(0).get<std::uint64_t>();
-  a.trials_with_outage_ = k.at(1).get<std::uint64_t>();
-  a.windows_ = k.at(2).get<std::uint64_t>();
-  a.windows_breached_ = k.at(3).get<std::uint64_t>();
-  a.years_ = k.at(4).get<std::uint64_t>();
-  a.years_breached_ = k.at(5).get<std::uint64_t>();
-  a.trials_window_breached_ = k.at(6).get<std::uint64_t>();
+  a.trials_ = state_count(k.at(0), "aggregate: counts");
+  a.trials_with_outage_ = state_count(k.at(1), "aggregate: counts");
+  a.windows_ = state_count(k.at(2), "aggregate: counts");
+  a.windows_breached_ = state_count(k.at(3), "aggregate: counts");
+  a.years_ = state_count(k.at(4), "aggregate: counts");
+  a.years_breached_ = state_count(k.at(5), "aggregate: counts");
+  a.trials_window_breached_ = state_count(k.at(6), "aggregate: counts");
   require(a.trials_window_breached_ <= a.years_ && a.trials_window_breached_ <= a.windows_breached_, "aggregate: inconsistent window counts");
   require(a.trials_with_outage_ <= a.trials_ && a.windows_breached_ <= a.windows_ && a.years_ <= a.trials_ &&
               a.years_breached_ <= a.years_,
@@ -349,9 +349,9 @@ Aggregate Aggregate::from_state(const nlohmann::json& j) {
     const auto& k = e.at("counts");
     require(k.is_array() && k.size() == 3, "aggregate: an objective's counts are [judged, breached, trials breached]");
     ObjectiveStats st;
-    st.judged = k.at(0).get<std::uint64_t>();
-    st.breached = k.at(1).get<std::uint64_t>();
-    st.trials_breached = k.at(2).get<std::uint64_t>();
+    st.judged = state_count(k.at(0), "objective: counts");
+    st.breached = state_count(k.at(1), "objective: counts");
+    st.trials_breached = state_count(k.at(2), "objective: counts");
     st.values = Sample::from_state(e.at("values"));
     st.beyond = Sample::from_state(e.at("beyond"));
     require(st.breached <= st.judged && st.trials_breached <= n && st.trials_breached <= st.breached &&

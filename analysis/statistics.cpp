@@ -68,10 +68,16 @@ double finite_at(const nlohmann::json& j, std::size_t i) {
 }
 }  // namespace
 
+std::uint64_t state_count(const nlohmann::json& v, const char* what) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+  throw std::invalid_argument(std::string(what) + ": a whole number >= 0 expected, got " + v.dump());
+}
+
 RunningStats RunningStats::from_state(const nlohmann::json& j) {
   require(j.is_array() && j.size() == 5, "running statistics: 5 numbers expected");
   RunningStats s;
-  s.n_ = j.at(0).get<std::uint64_t>();
+  s.n_ = state_count(j.at(0), "running statistics: count");
   s.mean_ = finite_at(j, 1);
   s.m2_ = finite_at(j, 2);
   s.min_ = finite_at(j, 3);
@@ -184,16 +190,16 @@ nlohmann::json LogHistogram::state() const {
 LogHistogram LogHistogram::from_state(const nlohmann::json& j) {
   require(j.is_object(), "histogram: an object expected");
   LogHistogram h;
-  h.n_ = j.at("n").get<std::uint64_t>();
-  h.zeros_ = j.at("zeros").get<std::uint64_t>();
+  h.n_ = state_count(j.at("n"), "histogram: n");
+  h.zeros_ = state_count(j.at("zeros"), "histogram: zeros");
   const auto& bins = j.at("bins");
   require(bins.is_array(), "histogram: bins must be an array");
   std::uint64_t total = h.zeros_;
   for (const auto& b : bins) {
     require(b.is_array() && b.size() == 2, "histogram: a bin is [index, count]");
-    auto i = b.at(0).get<std::size_t>();
-    if (i >= static_cast<std::size_t>(kBins)) throw std::out_of_range("histogram bin out of range");
-    const auto c = b.at(1).get<std::uint64_t>();
+    const std::uint64_t i = state_count(b.at(0), "histogram: bin index");
+    if (i >= static_cast<std::uint64_t>(kBins)) throw std::out_of_range("histogram bin out of range");
+    const auto c = state_count(b.at(1), "histogram: bin count");
     const int bin = static_cast<int>(i);
     if (bin < h.lo_ || bin >= h.window_end()) h.widen(bin, bin);
     auto& slot = h.counts_[static_cast<std::size_t>(bin - h.lo_)];

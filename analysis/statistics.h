@@ -27,6 +27,11 @@
 
 namespace drsim {
 
+// A count read from an untrusted state file (checkpoint, shard): a whole number >= 0 of
+// JSON, else std::invalid_argument naming `what`. (nlohmann's get<std::uint64_t>() casts
+// a float such as 1e300 — undefined behaviour — and wraps a negative integer.)
+std::uint64_t state_count(const nlohmann::json& v, const char* what);
+
 struct Interval {
   double lo = 0, hi = 0;
 };

@@ -78,13 +78,13 @@ AggregateConfig adopt_run(const Scenario& sc, const nlohmann::json& s, const nlo
                           const std::vector<std::string>& model_causes, RunOptions& o, RunOutcome& out) {
   AggregateConfig cfg;
   out.cause_names = s.at("cause_names").get<std::vector<std::string>>();
-  o.seed = id.at("seed").get<std::uint64_t>();
-  o.trials = id.at("trials").get<std::uint64_t>();
+  o.seed = state_count(id.at("seed"), "identity: seed");
+  o.trials = state_count(id.at("trials"), "identity: trials");
   o.horizon = id.at("horizon_hours").get<double>();
-  o.block = id.at("block").get<std::uint64_t>();
+  o.block = state_count(id.at("block"), "identity: block");
   o.engine = id.at("engine").get<std::string>();
   o.random_failures = id.at("random_failures").get<bool>();
-  o.max_trials = id.at("max_trials").get<std::uint64_t>();
+  o.max_trials = state_count(id.at("max_trials"), "identity: max_trials");
   o.target_rel_ci = 0;
   if (id.at("drsim_version") != DRSIM_VERSION)
     throw UsageError(fmt::format("the shards were written by drsim {}, this is {}", id.at("drsim_version").dump(), DRSIM_VERSION));
@@ -110,7 +110,7 @@ void read_nodes(nlohmann::json& s, std::uint64_t i, std::uint64_t n, const RunOp
   const BlockTree tree = mine.tree(), whole{o.trials, o.block};
   for (auto& e : list) {
     if (!e.is_array() || e.size() != 3) throw UsageError(fmt::format("shard {}/{}: a node is damaged", i, n));
-    FoldNode node{e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), std::move(e.at(2))};
+    FoldNode node{state_count(e.at(0), "node: level"), state_count(e.at(1), "node: index"), std::move(e.at(2))};
     if (node.level > tree.levels() || tree.node_begin(node.level, node.index) < mine.lo() ||
         tree.node_end(node.level, node.index) > mine.hi() || tree.node_end(node.level, node.index) <= tree.node_begin(node.level, node.index))
       throw UsageError(fmt::format("shard {}/{} holds blocks outside its range {}..{}, which belong to another shard (damaged)", i, n,
@@ -139,7 +139,7 @@ void ShardMerger::add(nlohmann::json s) {
   nlohmann::json id = s["identity"];
   auto shard = id.at("shard");
   if (!shard.is_array() || shard.size() != 2) throw UsageError(fmt::format("shard {}: its shard index is damaged", k + 1));
-  std::uint64_t i = shard.at(0).get<std::uint64_t>(), n = shard.at(1).get<std::uint64_t>();
+  std::uint64_t i = state_count(shard.at(0), "identity: shard"), n = state_count(shard.at(1), "identity: shard count");
   if (n == 0 || n > 1000000 || i >= n) throw UsageError(fmt::format("shard {}: shard {}/{} does not exist", k + 1, i, n));
   id.erase("shard");
   if (k == 0) {
@@ -164,8 +164,8 @@ void ShardMerger::add(nlohmann::json s) {
   const auto& t = s.at("timing");
   out_.wall_seconds = std::max(out_.wall_seconds, t.value("wall_seconds", 0.0));
   out_.cpu_seconds += t.value("cpu_seconds", 0.0);
-  out_.events += t.value("events", std::uint64_t{0});
-  out_.jobs += t.value("jobs", 0);
+  out_.events += t.contains("events") ? state_count(t["events"], "timing: events") : 0;
+  out_.jobs += static_cast<int>(std::min<std::uint64_t>(t.contains("jobs") ? state_count(t["jobs"], "timing: jobs") : 0, 1u << 20));
 }
 
 RunOutcome ShardMerger::finish(RunOptions& o) {

@@ -181,8 +181,8 @@ CheckpointState read_checkpoint(std::string_view text, const std::string& name, 
   const std::string damaged = "cannot resume: the checkpoint " + name + " is damaged";
   CheckpointState st;
   try {
-    st.blocks_done = cp.at("blocks_done").get<std::uint64_t>();
-    st.csv_bytes = cp.at("csv_bytes").get<std::uint64_t>();
+    st.blocks_done = state_count(cp.at("blocks_done"), "blocks_done");
+    st.csv_bytes = state_count(cp.at("csv_bytes"), "csv_bytes");
     const auto& pending = cp.at("pending");
     if (!pending.is_array()) throw std::invalid_argument("pending must be an array");
     for (const auto& a : pending) st.pending.push_back(Aggregate::from_state(a, cfg));
@@ -190,7 +190,7 @@ CheckpointState read_checkpoint(std::string_view text, const std::string& name, 
     if (!nodes.is_array()) throw std::invalid_argument("nodes must be an array");
     for (const auto& e : nodes) {
       if (!e.is_array() || e.size() != 3) throw std::invalid_argument("a node is [level, index, state]");
-      st.nodes.push_back({e.at(0).get<std::uint64_t>(), e.at(1).get<std::uint64_t>(), e.at(2)});
+      st.nodes.push_back({state_count(e.at(0), "node: level"), state_count(e.at(1), "node: index"), e.at(2)});
     }
     // Every count checked against the tree, as the run will continue it.
     BlockFold check(plan.tree(), plan.lo(), plan.hi(), cfg);

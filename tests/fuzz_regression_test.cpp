@@ -1,15 +1,19 @@
 // Inputs the fuzzers (fuzz/, scripts/fuzz.sh) once crashed or hung on, replayed through
 // the same readers: each must be refused (or accepted) cleanly. tests/fuzz/scenario/*
 // through the scenario loader, tests/fuzz/checkpoint/* through the checkpoint reader,
-// tests/fuzz/shard/* through the shard reader.
+// tests/fuzz/shard/* through the shard reader. (tests/fuzz/checkpoint/float-count-in-histogram:
+// a histogram count of 1e300, which nlohmann's get<std::uint64_t>() cast with undefined
+// behaviour; every count of a state file is read with state_count() now.)
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "fuzz/common.h"
 #include "models/scenario_parser.h"
 #include "sim/results.h"
+#include "analysis/statistics.h"
 #include "sim/runner.h"
 
 namespace fs = std::filesystem;
@@ -58,13 +62,18 @@ TEST_CASE("fuzzer finds stay fixed: checkpoint and shard readers", "[hardening][
   cfg.slo_target = sc->objectives.slo_target;
   cfg.slo_window = sc->objectives.slo_window;
   cfg.causes = drsim::Model(*sc).cause_names().size();
+  // Through both of the fuzz target's runs (fuzz/common.h), as fuzz_checkpoint reads them.
   for (const auto& f : files_in("checkpoint")) {
     INFO(f.string());
     const std::string t = slurp(f);
-    try {
-      auto st = drsim::read_checkpoint(t, f.string(), drsim::run_identity(*sc, o), cfg, drsim::RunPlan{o.trials, o.block, 0, 1});
-      for (const auto& a : st.pending) (void)a.to_json({});
-    } catch (const drsim::UsageError&) {
+    for (int config = 0; config < 2; ++config) {
+      const drsim::RunOptions fo = drsim::fuzz::options(config);
+      try {
+        auto st = drsim::read_checkpoint(t, f.string(), drsim::run_identity(drsim::fuzz::scenario(), fo), drsim::fuzz::aggregate_config(fo),
+                                         drsim::RunPlan{fo.trials, fo.block, fo.shard_index, fo.shard_count});
+        for (const auto& a : st.pending) (void)a.to_json({});
+      } catch (const drsim::UsageError&) {
+      }
     }
   }
   for (const auto& f : files_in("shard")) {
@@ -77,4 +86,16 @@ TEST_CASE("fuzzer finds stay fixed: checkpoint and shard readers", "[hardening][
     } catch (const nlohmann::json::exception&) {
     }
   }
+}
+
+TEST_CASE("state files: counts are whole numbers >= 0, anything else is refused", "[hardening][fuzz][sanitize]") {
+  CHECK(drsim::state_count(nlohmann::json(5), "n") == 5);
+  CHECK(drsim::state_count(nlohmann::json(18446744073709551615ull), "n") == 18446744073709551615ull);
+  CHECK_THROWS_AS(drsim::state_count(nlohmann::json(1e300), "n"), std::invalid_argument);
+  CHECK_THROWS_AS(drsim::state_count(nlohmann::json(2.0), "n"), std::invalid_argument);
+  CHECK_THROWS_AS(drsim::state_count(nlohmann::json(-1), "n"), std::invalid_argument);
+  CHECK_THROWS_AS(drsim::state_count(nlohmann::json("7"), "n"), std::invalid_argument);
+  // A histogram with such a count: refused, not cast.
+  nlohmann::json h = {{"n", 1e300}, {"zeros", 0}, {"bins", nlohmann::json::array()}};
+  CHECK_THROWS_AS(drsim::LogHistogram::from_state(h), std::invalid_argument);
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/statistics.h"
 #include "models/units.h"
 #include "sim/atomic_file.h"
 #include "sim/cli/cli.h"
@@ -66,15 +67,15 @@ Part parse_part(const std::string& file, const std::string& text, const std::str
   } catch (const nlohmann::json::exception&) {
     throw CliError(file + ": not a drsim rare shard (not JSON) (hint: the files drsim rare --shard I/N --json wrote)");
   }
-  if (!p.j.is_object() || p.j.value("drsim_rare_shard", 0) != 1)
+  if (!p.j.is_object() || p.j.value("drsim_rare_shard", nlohmann::json()) != 1)
     throw CliError(file + ": not a drsim rare shard (no \"drsim_rare_shard\": 1) (hint: the files drsim rare --shard I/N --json wrote)");
-  if (p.j.value("scenario_sha256", "") != sha256)
+  if (p.j.value("scenario_sha256", nlohmann::json()) != sha256)
     throw CliError(file + ": /scenario_sha256: this shard is of another scenario (or other --variant options) than the one given");
   try {
-    p.first = p.j.at("blocks").at("first").get<std::uint64_t>();
-    p.last = p.j.at("blocks").at("last").get<std::uint64_t>();
-    p.j.at("options").at("trials").get<std::uint64_t>();
-  } catch (const nlohmann::json::exception&) {
+    p.first = state_count(p.j.at("blocks").at("first"), "/blocks/first");
+    p.last = state_count(p.j.at("blocks").at("last"), "/blocks/last");
+    (void)state_count(p.j.at("options").at("trials"), "/options/trials");
+  } catch (const std::exception&) {
     throw CliError(file + ": not a valid drsim rare shard: /blocks or /options missing or malformed");
   }
   if (p.first > p.last) throw CliError(file + ": not a valid drsim rare shard: /blocks first > last");
@@ -118,15 +119,15 @@ ShardRun parse_shards(const std::vector<std::pair<std::string, std::string>>& fi
                                  p.file, parts.front().file));
   ShardRun run;
   try {
-    run.trials = opt.at("trials").get<std::uint64_t>();
-    run.seed = opt.at("seed").get<std::uint64_t>();
-    run.block = opt.at("block").get<std::uint64_t>();
+    run.trials = state_count(opt.at("trials"), "/options/trials");
+    run.seed = state_count(opt.at("seed"), "/options/seed");
+    run.block = state_count(opt.at("block"), "/options/block");
     run.bias = opt.at("bias").get<double>();
     run.horizon_hours = opt.at("horizon_hours").get<double>();
     run.measure = opt.at("measure").get<std::string>();
     run.outage = opt.at("outage").get<std::string>();
     run.all_up = opt.at("all_up").get<std::string>();
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {
     throw CliError(parts.front().file + ": not a valid drsim rare shard: /options malformed");
   }
   // The ranges drsim rare accepts on its command line (configure() in cmd_rare.cpp).
