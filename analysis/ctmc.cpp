@@ -1,6 +1,6 @@
 // Ctmc solvers. The generator is Q = R - diag(exit), with R the off-diagonal rates and
-// exit(i) = sum_j R(i, j); each solver builds R from the stored triplets, so the const
-// methods share nothing mutable (see ctmc.h for thread-safety).
+// exit(i) = sum_j R(i, j); it is built once (from the stored triplets, or given whole)
+// and shared by the solvers (see ctmc.h for thread-safety).
 //
 // Linear solves (pi Q = 0, absorption): analysis/ctmc_linear.cpp, on the M-matrix
 // A = (-Q restricted to a state subset)^T, by sparse LU or BiCGSTAB, refined with the
@@ -20,14 +20,60 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
 namespace drsim {
+
+using RowMatrix = Ctmc::RateMatrix;
+using ctmc_detail::ColMatrix;
+
+namespace ctmc_detail {
+// Q = R - diag(exit), rows of states in `absorbing` dropped where a solver asks.
+struct Generator {
+  RowMatrix rates;  // R(i, j), i != j, duplicates summed, each row sorted
+  // Total rate out of each state, summed in long double. Kept in long double because for
+  // a stiff chain the rounding of a fast exit rate (eps * 10/h) would act like a phantom
+  // transition competing with the slow ones (1e-5/h), costing ~1e-10 relative accuracy.
+  std::vector<long double> exit_exact;
+  Eigen::VectorXd exit;  // the same, rounded
+
+  // Takes R over (swapped out of `r`).
+  explicit Generator(RowMatrix& r) {
+    rates.swap(r);
+    rates.makeCompressed();
+    const auto n = static_cast<std::size_t>(rates.rows());
+    exit_exact.assign(n, 0.0L);
+    exit.resize(rates.rows());
+    for (int i = 0; i < rates.rows(); ++i) {
+      long double sum = 0;
+      for (RowMatrix::InnerIterator it(rates, i); it; ++it) sum += it.value();
+      exit_exact[static_cast<std::size_t>(i)] = sum;
+      exit[i] = static_cast<double>(sum);
+    }
+  }
+  // R column by column (each state's predecessors), built on first use.
+  const ColMatrix& by_column() const {
+    std::call_once(column_once_, [this] { column_ = rates; });
+    return column_;
+  }
+
+ private:
+  mutable std::once_flag column_once_;
+  mutable ColMatrix column_;
+};
+}  // namespace ctmc_detail
+
+struct Ctmc::Cache {
+  std::once_flag once;
+  std::unique_ptr<ctmc_detail::Generator> g;
+};
+
 namespace {
 
-using RowMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
-using ctmc_detail::ColMatrix;
+using ctmc_detail::Generator;
 using ctmc_detail::LinearSystem;
 using ctmc_detail::num;
 using ctmc_detail::solve_refined;
@@ -75,41 +121,52 @@ void check_mask(const std::vector<bool>& absorbing, std::size_t n, const std::st
   }
 }
 
-// Q = R - diag(exit). Rows of states in `absorbing` (if given) are dropped.
-struct Generator {
-  RowMatrix rates;  // R(i, j), i != j, duplicates summed
-  // Total rate out of each state, summed in long double. Kept in long double because for
-  // a stiff chain the rounding of a fast exit rate (eps * 10/h) would act like a phantom
-  // transition competing with the slow ones (1e-5/h), costing ~1e-10 relative accuracy.
-  std::vector<long double> exit_exact;
-  Eigen::VectorXd exit;  // the same, rounded
-};
-
-Generator build_generator(std::size_t n, const std::vector<Triplet>& triplets,
-                          const std::vector<bool>* absorbing) {
-  const int size = static_cast<int>(n);
-  Generator g;
-  g.rates.resize(size, size);
-  if (absorbing) {
-    std::vector<Triplet> kept;
-    kept.reserve(triplets.size());
-    for (const auto& t : triplets) {
-      if (!(*absorbing)[static_cast<std::size_t>(t.row())]) kept.push_back(t);
+// A = (-Q restricted to the states i with index[i] >= 0)^T, the states numbered by
+// `index` (increasing with i), with its exact diagonal; b is left to the caller. Column
+// index[i] of A is row i of -Q, so A is copied straight out of R's rows (each sorted):
+// no triplets to sort.
+void assemble(const Generator& g, const std::vector<int>& index, int m, LinearSystem& s) {
+  const int n = static_cast<int>(g.rates.rows());
+  Eigen::Index nonzeros = 0;
+  for (int i = 0; i < n; ++i) {
+    if (index[static_cast<std::size_t>(i)] < 0) continue;
+    ++nonzeros;
+    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) nonzeros += index[static_cast<std::size_t>(it.index())] >= 0;
+  }
+  s.a.resize(m, m);
+  s.a.reserve(nonzeros);
+  s.diagonal.resize(static_cast<std::size_t>(m));
+  for (int i = 0; i < n; ++i) {
+    const int col = index[static_cast<std::size_t>(i)];
+    if (col < 0) continue;
+    s.a.startVec(col);
+    bool diagonal = false;
+    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) {
+      const int row = index[static_cast<std::size_t>(it.index())];
+      if (row < 0) continue;
+      if (!diagonal && row > col) {
+        s.a.insertBack(col, col) = g.exit[i];
+        diagonal = true;
+      }
+      s.a.insertBack(row, col) = -it.value();
     }
-    g.rates.setFromTriplets(kept.begin(), kept.end());
-  } else {
-    g.rates.setFromTriplets(triplets.begin(), triplets.end());
+    if (!diagonal) s.a.insertBack(col, col) = g.exit[i];
+    s.diagonal[static_cast<std::size_t>(col)] = g.exit_exact[static_cast<std::size_t>(i)];
   }
-  g.rates.makeCompressed();
-  g.exit_exact.assign(n, 0.0L);
-  g.exit.resize(size);
-  for (int i = 0; i < size; ++i) {
-    long double sum = 0;
-    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) sum += it.value();
-    g.exit_exact[static_cast<std::size_t>(i)] = sum;
-    g.exit[i] = static_cast<double>(sum);
+  s.a.finalize();
+}
+
+// R with the rows of the states in `dropped` emptied.
+RowMatrix without_rows(const RowMatrix& r, const std::vector<bool>& dropped) {
+  RowMatrix out(r.rows(), r.cols());
+  out.reserve(r.nonZeros());
+  for (int i = 0; i < r.rows(); ++i) {
+    out.startVec(i);
+    if (dropped[static_cast<std::size_t>(i)]) continue;
+    for (RowMatrix::InnerIterator it(r, i); it; ++it) out.insertBack(i, it.index()) = it.value();
   }
-  return g;
+  out.finalize();
+  return out;
 }
 
 // Marks every state reachable from `seeds` along the outer -> inner edges of `m`: for a
@@ -148,8 +205,7 @@ std::string irreducibility_problem(const Generator& g) {
   for (std::size_t i = 0; i < n; ++i) {
     if (!forward[i]) return "state " + std::to_string(i) + " cannot be reached from state 0";
   }
-  const ColMatrix by_column = g.rates;
-  const auto backward = reachable(by_column, {0});
+  const auto backward = reachable(g.by_column(), {0});
   for (std::size_t i = 0; i < n; ++i) {
     if (!backward[i]) return "state 0 cannot be reached from state " + std::to_string(i);
   }
@@ -174,25 +230,12 @@ Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who, L
   const auto reduced = [k](int i) { return i < k ? i : i - 1; };
 
   // A = (-Q without row and column k)^T, b = (row k of Q without column k)^T.
+  std::vector<int> index(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) index[static_cast<std::size_t>(i)] = i == k ? -1 : reduced(i);
   LinearSystem s;
-  std::vector<Triplet> entries;
-  entries.reserve(static_cast<std::size_t>(g.rates.nonZeros() + n));
+  assemble(g, index, n - 1, s);
   s.b = Eigen::VectorXd::Zero(n - 1);
-  s.diagonal.resize(static_cast<std::size_t>(n - 1));
-  for (int i = 0; i < n; ++i) {
-    if (i != k) {
-      entries.emplace_back(reduced(i), reduced(i), g.exit[i]);
-      s.diagonal[static_cast<std::size_t>(reduced(i))] = g.exit_exact[static_cast<std::size_t>(i)];
-    }
-    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) {
-      const int j = it.index();
-      if (j == k) continue;
-      if (i == k) s.b[reduced(j)] = it.value();
-      else entries.emplace_back(reduced(j), reduced(i), -it.value());
-    }
-  }
-  s.a.resize(n - 1, n - 1);
-  s.a.setFromTriplets(entries.begin(), entries.end());
+  for (RowMatrix::InnerIterator it(g.rates, k); it; ++it) s.b[reduced(it.index())] = it.value();
   const Eigen::VectorXd x = solve_refined(s, who, method);
 
   Eigen::VectorXd pi(n);
@@ -403,11 +446,49 @@ UniformisationResult uniformise_with_early_stop(const Generator& g, const Eigen:
 
 }  // namespace
 
-Ctmc::Ctmc(std::size_t n_states) : n_(n_states) {
+Ctmc::Ctmc(std::size_t n_states) : n_(n_states), cache_(std::make_unique<Cache>()) {
   if (n_states == 0 ||
       n_states > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     invalid("Ctmc", "n_states = " + std::to_string(n_states) + " must be in [1, 2^31)");
   }
+}
+
+Ctmc::Ctmc(RateMatrix&& rates) : n_(static_cast<std::size_t>(rates.rows())), cache_(std::make_unique<Cache>()) {
+  if (rates.rows() != rates.cols()) {
+    invalid("Ctmc", "the rate matrix is " + std::to_string(rates.rows()) + " x " + std::to_string(rates.cols()) + ", not square");
+  }
+  if (rates.rows() == 0) invalid("Ctmc", "the rate matrix has no states");
+  if (!rates.isCompressed()) invalid("Ctmc", "the rate matrix is not compressed (call makeCompressed())");
+  for (int i = 0; i < rates.rows(); ++i) {
+    int last = -1;
+    for (RowMatrix::InnerIterator it(rates, i); it; ++it) {
+      const int j = it.index();
+      const bool positive = std::isfinite(it.value()) && it.value() > 0;
+      if (j != i && j > last && positive) {
+        last = j;
+        continue;
+      }
+      const std::string edge = std::to_string(i) + " -> " + std::to_string(j);
+      if (j == i) invalid("Ctmc", "self-transition " + edge + " (a CTMC has none)");
+      if (j <= last) invalid("Ctmc", "row " + std::to_string(i) + " of the rate matrix is not sorted, or repeats " + edge);
+      invalid("Ctmc", "rate " + num(it.value()) + " for " + edge + " must be finite and > 0");
+    }
+  }
+  cache_->g = std::make_unique<Generator>(rates);
+  std::call_once(cache_->once, [] {});
+}
+
+Ctmc::~Ctmc() = default;
+Ctmc::Ctmc(Ctmc&&) noexcept = default;
+Ctmc& Ctmc::operator=(Ctmc&&) noexcept = default;
+
+const Generator& Ctmc::generator() const {
+  std::call_once(cache_->once, [this] {
+    RowMatrix r(static_cast<int>(n_), static_cast<int>(n_));
+    r.setFromTriplets(rates_.begin(), rates_.end());  // sorted, duplicates summed
+    cache_->g = std::make_unique<Generator>(r);
+  });
+  return *cache_->g;
 }
 
 LinearSolver Ctmc::solver_for(std::size_t unknowns) {
@@ -429,18 +510,19 @@ void Ctmc::add_rate(std::size_t from, std::size_t to, double rate) {
                                   std::to_string(to) + " must be finite and >= 0");
   }
   if (rate == 0) return;
+  if (cache_->g) cache_ = std::make_unique<Cache>();  // Q changes: built again when asked
   rates_.emplace_back(static_cast<int>(from), static_cast<int>(to), rate);
 }
 
 Eigen::VectorXd Ctmc::steady_state() const {
-  return solve_steady_state(build_generator(n_, rates_, nullptr), "Ctmc::steady_state", solver_);
+  return solve_steady_state(generator(), "Ctmc::steady_state", solver_);
 }
 
 Eigen::VectorXd Ctmc::transient(const Eigen::VectorXd& p0, double t, double tol) const {
   const std::string who = "Ctmc::transient";
   check_distribution(p0, n_, who);
   check_time(t, tol, who);
-  const Generator g = build_generator(n_, rates_, nullptr);
+  const Generator& g = generator();
   return uniformise_with_early_stop(g, p0, t, tol, {}, who, solver_).point;
 }
 
@@ -449,7 +531,7 @@ Eigen::VectorXd Ctmc::interval_average(const Eigen::VectorXd& p0, double t,
   const std::string who = "Ctmc::interval_average";
   check_distribution(p0, n_, who);
   check_time(t, tol, who);
-  const Generator g = build_generator(n_, rates_, nullptr);
+  const Generator& g = generator();
   UniformisationRequest req;
   req.point = false;
   req.average = true;
@@ -462,7 +544,7 @@ double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
   check_distribution(p0, n_, who);
   check_mask(absorbing, n_, who);
   // The full chain: a state's exit rate includes its rates into absorbing states.
-  const Generator g = build_generator(n_, rates_, nullptr);
+  const Generator& g = generator();
   const int n = static_cast<int>(n_);
 
   // S: the non-absorbing states the chain can visit from p0 before absorption. S is
@@ -478,8 +560,7 @@ double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
   for (int i = 0; i < n; ++i) {
     if (absorbing[static_cast<std::size_t>(i)]) targets.push_back(i);
   }
-  const ColMatrix by_column = g.rates;
-  const auto can_absorb = reachable(by_column, targets);
+  const auto can_absorb = reachable(g.by_column(), targets);
   std::vector<int> index(n_, -1);  // state -> row in the reduced system
   int m = 0;
   for (int i = 0; i < n; ++i) {
@@ -493,22 +574,10 @@ double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
   // x^T (-Q_SS) = p0_S^T: x_i is the expected time spent in state i before absorption.
   // Solved as A x = p0_S with A = (-Q_SS)^T, an M-matrix (see the file comment).
   LinearSystem s;
-  std::vector<Triplet> entries;
+  assemble(g, index, m, s);
   s.b.resize(m);
-  s.diagonal.resize(static_cast<std::size_t>(m));
-  for (int i = 0; i < n; ++i) {
-    const int ri = index[static_cast<std::size_t>(i)];
-    if (ri < 0) continue;
-    s.b[ri] = p0[i];
-    entries.emplace_back(ri, ri, g.exit[i]);
-    s.diagonal[static_cast<std::size_t>(ri)] = g.exit_exact[static_cast<std::size_t>(i)];
-    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) {
-      const int rj = index[static_cast<std::size_t>(it.index())];
-      if (rj >= 0) entries.emplace_back(rj, ri, -it.value());
-    }
-  }
-  s.a.resize(m, m);
-  s.a.setFromTriplets(entries.begin(), entries.end());
+  for (int i = 0; i < n; ++i)
+    if (index[static_cast<std::size_t>(i)] >= 0) s.b[index[static_cast<std::size_t>(i)]] = p0[i];
   const Eigen::VectorXd x = solve_refined(s, who, solver_);
   long double total = 0;
   for (int i = 0; i < m; ++i) total += x[i];
@@ -522,7 +591,8 @@ double Ctmc::reliability(const Eigen::VectorXd& p0, const std::vector<bool>& abs
   check_mask(absorbing, n_, who);
   check_time(t, tol, who);
   // Absorbing states lose their outgoing rates; R(t) is the mass still elsewhere.
-  const Generator g = build_generator(n_, rates_, &absorbing);
+  RowMatrix kept = without_rows(generator().rates, absorbing);
+  const Generator g(kept);
   std::vector<bool> live(n_);
   for (std::size_t i = 0; i < n_; ++i) live[i] = !absorbing[i];
   UniformisationRequest req;

@@ -14,17 +14,23 @@
 //    (computed outwards from the mode, so nothing under- or overflows at any q*t), and
 //    stop early once the iterates have provably converged to the steady state.
 //
-// Thread-safety: add_rate() needs exclusive access; the const solvers keep no mutable
-// state and may run concurrently on the same Ctmc.
+// Thread-safety: add_rate() needs exclusive access; the const solvers may run
+// concurrently on the same Ctmc (the generator they share is built once, under a
+// std::call_once).
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 
 namespace drsim {
+
+namespace ctmc_detail {
+struct Generator;
+}
 
 // How the linear systems are solved: by size (Ctmc::solver_for), or as asked.
 enum class LinearSolver { automatic, direct, iterative };
@@ -43,6 +49,18 @@ class Ctmc {
   // A chain with `n_states` states and no transitions yet.
   // REQUIRES: 1 <= n_states < 2^31 (else std::invalid_argument).
   explicit Ctmc(std::size_t n_states);
+  // A chain given whole by its rates: R(i, j) per hour from i to j, row-major (what a
+  // breadth-first build writes row by row, with no triplets to sort: a chain of 10^6
+  // states and 2*10^7 transitions).
+  // R is taken over (swapped out: Eigen 3.4's sparse matrices have no move constructor,
+  // and a copy of 2*10^7 rates costs a second or more).
+  // REQUIRES: R square with 1 <= rows < 2^31, compressed, no diagonal entry, every entry
+  // finite and > 0 (else std::invalid_argument).
+  using RateMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
+  explicit Ctmc(RateMatrix&& rates);
+  ~Ctmc();
+  Ctmc(Ctmc&&) noexcept;
+  Ctmc& operator=(Ctmc&&) noexcept;
 
   // Adds `rate` (per hour) to the transition from -> to; repeated calls accumulate.
   // A zero rate adds nothing, not even a structural edge.
@@ -96,10 +114,16 @@ class Ctmc {
                      double t, double tol = 1e-12) const;
 
  private:
+  // Q, built from rates_ on the first solve and kept for the next (steady state, MTTFF
+  // and transient of one chain share it); add_rate() drops it.
+  const ctmc_detail::Generator& generator() const;
+
   std::size_t n_;
   LinearSolver solver_ = LinearSolver::automatic;
   // Off-diagonal rates as given (duplicates are summed when a solver builds Q).
   std::vector<Eigen::Triplet<double, int>> rates_;
+  struct Cache;
+  std::unique_ptr<Cache> cache_;
 };
 
 }  // namespace drsim

@@ -5,122 +5,16 @@
 #include <limits>
 #include <map>
 #include <tuple>
-#include <unordered_set>
 
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "analysis/ctmc.h"
+#include "analysis/markov_chain.h"
 #include "analysis/markov_model.h"
 
 namespace drsim {
 namespace {
-
-// The reachable part of the chain: states (0 = all-up), rates, and in the proof-test
-// class what a test does to each state (jumps, with probabilities).
-struct Chain {
-  std::vector<MarkovState> states;
-  std::vector<std::tuple<int, int, double>> edges;
-  std::vector<std::vector<std::pair<int, double>>> tests;
-};
-
-// Resident memory of this process in bytes (Linux /proc/self/statm; 0 if unknown).
-double resident_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  if (!f) return 0;
-  unsigned long size = 0, resident = 0;
-  const int got = std::fscanf(f, "%lu %lu", &size, &resident);
-  std::fclose(f);
-  return got == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGE_SIZE)) : 0;
-}
-
-// Half the machine's physical memory: what building and solving a chain may use.
-double memory_budget() {
-  return static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE)) / 2;
-}
-
-// Enumerates the states reachable from all-up breadth-first (with part >= 0, by that
-// independent part's events only). False (and an error in `diags`) when there are more
-// than max_states.
-bool enumerate(const MarkovModel& model, std::size_t max_states, Diagnostics& diags, Chain& c, int part = -1) {
-  // The index holds state numbers, hashed and compared through c.states (no second
-  // copy of each state); a candidate is looked up as it is (heterogeneous lookup, no
-  // copy) and appended only if new.
-  struct Hash {
-    using is_transparent = void;
-    const Chain* c;
-    std::size_t operator()(const MarkovState& s) const {
-      std::size_t h = 0x9e3779b97f4a7c15ull;
-      auto mix = [&h](std::size_t x) { h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
-      for (int f : s.faults) mix(static_cast<std::size_t>(f));
-      mix(0xfeed);
-      for (signed char r : s.roles) mix(static_cast<std::size_t>(r));
-      for (const auto& [g, p] : s.windows) mix(static_cast<std::size_t>(g) * 977 + static_cast<std::size_t>(p + 1));
-      return h;
-    }
-    std::size_t operator()(int i) const { return (*this)(c->states[static_cast<std::size_t>(i)]); }
-  };
-  struct Same {
-    using is_transparent = void;
-    const Chain* c;
-    const MarkovState& at(int i) const { return c->states[static_cast<std::size_t>(i)]; }
-    bool operator()(int a, int b) const { return at(a) == at(b); }
-    bool operator()(const MarkovState& a, int b) const { return a == at(b); }
-    bool operator()(int a, const MarkovState& b) const { return at(a) == b; }
-  };
-  std::unordered_set<int, Hash, Same> index(1024, Hash{&c}, Same{&c});
-  auto intern = [&](const MarkovState& next) -> int {
-    if (auto it = index.find(next); it != index.end()) return *it;
-    if (c.states.size() >= max_states) return -1;
-    c.states.push_back(next);
-    const int t = static_cast<int>(c.states.size()) - 1;
-    index.insert(t);
-    return t;
-  };
-  auto too_big = [&] {
-    diags.error("", fmt::format("the Markov chain has more than {} states", max_states),
-                "give a larger --max-states (up to 5,000,000), or use drsim rare or drsim run for large designs");
-    return false;
-  };
-  c.states.reserve(std::min<std::size_t>(max_states, 1 << 16));
-  intern(model.all_up());
-  std::vector<MarkovTransition> succ;
-  // Measured while building: a chain that outgrows the memory budget is refused before
-  // the machine swaps (a solve needs more again).
-  const double budget = memory_budget();
-  // Breadth-first: states are numbered in the order found, so the queue is a counter.
-  for (int s = 0; s < static_cast<int>(c.states.size()); ++s) {
-    if ((s & 0xffff) == 0xffff && budget > 0 && resident_bytes() > budget) {
-      diags.error("", fmt::format("the Markov chain outgrew half of this machine's memory ({:.1f} GiB) at {} states", budget / (1 << 30),
-                                  c.states.size()),
-                  "give a smaller --max-states, or use drsim rare or drsim run");
-      return false;
-    }
-    // (a copy: interning may grow c.states under the reference)
-    const MarkovState here = c.states[static_cast<std::size_t>(s)];
-    if (part < 0) model.successors(here, succ);
-    else model.part_successors(here, part, succ);
-    for (auto& [next, rate, failure] : succ) {
-      if (rate <= 0) continue;
-      int t = intern(next);
-      if (t < 0) return too_big();
-      c.edges.emplace_back(s, t, rate);
-    }
-    if (model.proof_test()) {
-      auto jumps = model.test_jumps(here);
-      std::vector<std::pair<int, double>> row;
-      for (auto& [next, prob] : jumps) {
-        int t = intern(next);
-        if (t < 0) return too_big();
-        row.emplace_back(t, prob);
-      }
-      if (c.tests.size() <= static_cast<std::size_t>(s)) c.tests.resize(static_cast<std::size_t>(s) + 1);
-      c.tests[static_cast<std::size_t>(s)] = std::move(row);
-    }
-  }
-  return true;
-}
 
 // The periodic regime of the proof-test class: the distribution just after a test is
 // the fixed point of "run one interval, then test" (all-up itself when every test finds
@@ -148,13 +42,6 @@ std::optional<Eigen::VectorXd> test_regime(const Ctmc& q, const Chain& c, double
   }
 }
 
-Ctmc to_ctmc(const Chain& c) {
-  Ctmc q(c.states.size());
-  for (auto& [a, b, r] : c.edges)
-    if (a != b) q.add_rate(static_cast<std::size_t>(a), static_cast<std::size_t>(b), r);
-  return q;
-}
-
 // More combinations of what the independent parts show than this are refused.
 constexpr double kMaxViewCombinations = 4e6;
 
@@ -164,7 +51,7 @@ constexpr double kMaxViewCombinations = 4e6;
 // its exposed nodes, so the parts' states are classed by what they show (their views)
 // and the service is evaluated once per combination of views.
 std::optional<MarkovResult> solve_parts(const MarkovModel& model, const Scenario& sc, Diagnostics& diags,
-                                        const std::vector<Chain>& parts, double at) {
+                                        std::vector<Chain>& parts, double at) {
   const std::size_t P = parts.size();
   MarkovResult res;
   double product = 1;
@@ -186,21 +73,26 @@ std::optional<MarkovResult> solve_parts(const MarkovModel& model, const Scenario
   for (int g = 0; g < model.group_count(); ++g) {
     const auto p = static_cast<std::size_t>(model.group_part(g));
     double u = 0;
-    for (std::size_t i = 0; i < parts[p].states.size(); ++i)
-      if (model.group_down(parts[p].states[i], g)) u += pi[p](static_cast<Eigen::Index>(i));
+    MarkovState here;
+    for (std::size_t i = 0; i < parts[p].states.size(); ++i) {
+      parts[p].states.get(i, here);
+      if (model.group_down(here, g)) u += pi[p](static_cast<Eigen::Index>(i));
+    }
     res.group_unavailability.emplace_back(sc.groups[static_cast<std::size_t>(g)].id, u);
   }
   struct View {
-    int rep = 0;  // a state showing it
+    MarkovState rep;  // a state showing it
     double pi = 0, pt = 0;
   };
   std::vector<std::vector<View>> views(P);
   double combinations = 1;
   for (std::size_t p = 0; p < P; ++p) {
     std::map<std::vector<char>, std::size_t> index;
+    MarkovState here;
     for (std::size_t i = 0; i < parts[p].states.size(); ++i) {
-      auto [it, added] = index.emplace(model.part_view(parts[p].states[i], static_cast<int>(p)), views[p].size());
-      if (added) views[p].push_back({static_cast<int>(i), 0, 0});
+      parts[p].states.get(i, here);
+      auto [it, added] = index.emplace(model.part_view(here, static_cast<int>(p)), views[p].size());
+      if (added) views[p].push_back({here, 0, 0});
       View& v = views[p][it->second];
       v.pi += pi[p](static_cast<Eigen::Index>(i));
       if (at > 0) v.pt += pt[p](static_cast<Eigen::Index>(i));
@@ -222,7 +114,7 @@ std::optional<MarkovResult> solve_parts(const MarkovModel& model, const Scenario
     double w = 1, wt = 1;
     for (std::size_t p = 0; p < P; ++p) {
       const View& v = views[p][digit[p]];
-      per_part[p] = &parts[p].states[static_cast<std::size_t>(v.rep)];
+      per_part[p] = &v.rep;
       w *= v.pi;
       wt *= v.pt;
     }
@@ -243,26 +135,28 @@ std::optional<MarkovResult> solve_parts(const MarkovModel& model, const Scenario
 // Builds the chain and solves it: whole, or part by part when the design splits into
 // independent parts whose product chain is larger than max_states.
 std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, Diagnostics& diags, std::size_t max_states,
-                                  double at) {
+                                  double at, int threads) {
   if (!model.proof_test() && model.part_count() > 1) {
     std::vector<Chain> parts(static_cast<std::size_t>(model.part_count()));
     double product = 1;
     for (int p = 0; p < model.part_count(); ++p) {
-      if (!enumerate(model, max_states, diags, parts[static_cast<std::size_t>(p)], p)) return std::nullopt;
+      if (!build_chain(model, max_states, threads, diags, parts[static_cast<std::size_t>(p)], p)) return std::nullopt;
       product *= static_cast<double>(parts[static_cast<std::size_t>(p)].states.size());
     }
     if (product > static_cast<double>(max_states)) return solve_parts(model, sc, diags, parts, at);
   }
   Chain c;
-  if (!enumerate(model, max_states, diags, c)) return std::nullopt;
+  if (!build_chain(model, max_states, threads, diags, c)) return std::nullopt;
   const auto& states = c.states;
   const int n_groups = model.group_count();
   Ctmc q = to_ctmc(c);
   std::vector<bool> down(states.size());
   std::vector<std::vector<bool>> gdown(static_cast<std::size_t>(n_groups), std::vector<bool>(states.size()));
+  MarkovState here;
   for (std::size_t i = 0; i < states.size(); ++i) {
-    down[i] = model.service_down(states[i]);
-    for (int g = 0; g < n_groups; ++g) gdown[static_cast<std::size_t>(g)][i] = model.group_down(states[i], g);
+    states.get(i, here);
+    down[i] = model.service_down(here);
+    for (int g = 0; g < n_groups; ++g) gdown[static_cast<std::size_t>(g)][i] = model.group_down(here, g);
   }
   MarkovResult res;
   auto shares = [&](const Eigen::VectorXd& p) {
@@ -303,10 +197,10 @@ std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, 
 }  // namespace
 
 std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states, double at_hours,
-                                           bool lump) {
+                                           bool lump, int threads) {
   auto model = MarkovModel::compile(sc, diags, lump);
   if (!model) return std::nullopt;
-  return solve(*model, sc, diags, max_states, at_hours);
+  return solve(*model, sc, diags, max_states, at_hours, threads);
 }
 
 }  // namespace drsim

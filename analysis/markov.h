@@ -58,7 +58,7 @@
 // states are refused, and so is a chain that outgrows half the machine's memory while
 // it is built.
 //
-// Thread-safety: pure functions.
+// Thread-safety: pure functions (analyze_markov starts `threads` - 1 threads of its own).
 #pragma once
 
 #include <optional>
@@ -100,8 +100,9 @@ struct MarkovResult {
 // With at_hours > 0 (repairable class), also A(t): P(service up at t) and R(t): P(no
 // service failure in [0, t]), both from all-up.
 // With lump = false the chain is built unlumped (markov_model.h): for tests, which check
-// that lumping changes no result.
+// that lumping changes no result. The chain is built on `threads` threads (>= 1), with
+// the same result for any number.
 std::optional<MarkovResult> analyze_markov(const Scenario& sc, Diagnostics& diags, std::size_t max_states = 200000,
-                                           double at_hours = -1, bool lump = true);
+                                           double at_hours = -1, bool lump = true, int threads = 1);
 
 }  // namespace drsim

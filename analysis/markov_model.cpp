@@ -21,6 +21,9 @@ double MarkovModel::proof_interval() const { return b_->tau_; }
 MarkovState MarkovModel::all_up() const { return b_->start(); }
 
 void MarkovModel::successors(const MarkovState& s, std::vector<MarkovTransition>& out) const { b_->transitions(s, out); }
+void MarkovModel::for_each_successor(const MarkovState& s, int part, const TransitionFn& f) const {
+  b_->for_each_transition(s, part, [&f](const MarkovState& next, double rate, bool failure) { f(next, rate, failure); });
+}
 
 std::vector<std::pair<MarkovState, double>> MarkovModel::test_jumps(const MarkovState& s) const { return b_->test_jumps(s); }
 

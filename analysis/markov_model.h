@@ -14,6 +14,7 @@
 // concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -88,6 +89,11 @@ class MarkovModel {
   // Every transition out of `s` (cleared and refilled). In the proof-test class only the
   // hidden faults' arrivals (test_jumps() gives the tests).
   void successors(const MarkovState& s, std::vector<MarkovTransition>& out) const;
+  // The same transitions, each handed to `f` (next, rate, failure) as it is found: `next`
+  // is valid during the call only. No allocation per transition (what a chain of
+  // millions of states is built with). With part >= 0, part p's only (part_successors).
+  using TransitionFn = std::function<void(const MarkovState& next, double rate, bool failure)>;
+  void for_each_successor(const MarkovState& s, int part, const TransitionFn& f) const;
 
   // Proof-test class: where a test takes `s` (each hidden fault found with its coverage
   // and repaired at once), with probabilities summing to 1.

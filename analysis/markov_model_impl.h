@@ -90,6 +90,9 @@ class Builder {
       for (int f : s.faults)
         for (int c : b.modes_[f].targets) ++faulted[c];
     }
+    // Forgets what depends on roles and windows (they changed, the faults did not): the
+    // groups and blocks, and the components too where one needs a group or a block.
+    void reset_structure() { std::fill(memo.begin() + b.structure_from_, memo.end(), -1); }
     // Forgets what was evaluated: `s` has changed.
     void reset() {
       std::fill(memo.begin(), memo.end(), -1);
@@ -203,24 +206,38 @@ class Builder {
     enum class Kind { occur, clear, manual_done } kind;
     int arg;  // mode index, fault position, or group
   };
+  // Per group, per slot: whether the member works (what propagate() compares with).
+  using Seen = std::vector<std::vector<char>>;
+  void seen_in(Eval& e, Seen& seen) const {
+    seen.resize(groups_.size());
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      seen[g].clear();
+      for (int m : groups_[g].members) seen[g].push_back(e.works(m) ? 1 : 0);
+    }
+  }
+  // One event's run from a state, reused for every event and outcome out of it (restart()
+  // copies into the buffers it already has: no allocation per transition).
   struct Sim {
     const Builder& b;
     State s;
     double prob = 1;
-    std::vector<int>& script;  // choices so far: 0 = the event of probability p happens
+    std::vector<int> script;  // choices so far: 0 = the event of probability p happens
     std::size_t pos = 0;
-    std::vector<std::vector<char>> seen;  // per group, per slot: member worked
+    Seen seen;
     // The structure of `s`, evaluated lazily; every change to `s` marks it stale (a
     // group of 24 members asks for its members' state hundreds of times per event).
     Eval ev;
-    bool stale = false;
+    // What changed since ev last looked: 0 nothing, 1 roles or windows only, 2 faults.
+    int stale = 0;
 
-    Sim(const Builder& b_, const State& s0, std::vector<int>& sc) : b(b_), s(s0), script(sc), ev(b_, s) {
-      for (const auto& gi : b.groups_) {
-        std::vector<char> v;
-        for (int m : gi.members) v.push_back(ev.works(m) ? 1 : 0);
-        seen.push_back(v);
-      }
+    explicit Sim(const Builder& b_) : b(b_), ev(b_, s) {}
+    // From s0, whose members' states are seen0; the choices in `script` are kept.
+    void restart(const State& s0, const Seen& seen0) {
+      s = s0;
+      seen = seen0;
+      prob = 1;
+      pos = 0;
+      stale = 2;
     }
     bool chance(double p) {
       if (p >= 1) return true;
@@ -231,16 +248,17 @@ class Builder {
       return yes;
     }
     bool works(int n) {
-      if (stale) {
-        ev.reset();
-        stale = false;
-      }
+      if (stale == 2) ev.reset();
+      else if (stale == 1) ev.reset_structure();
+      stale = 0;
       return ev.works(n);
     }
+    void faults_changed() { stale = 2; }
+    void structure_changed() { stale = std::max(stale, 1); }
     int role(int g, int slot) const { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
     void set_role(int g, int slot, int r) {
       s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)] = static_cast<signed char>(r);
-      stale = true;
+      structure_changed();
     }
     int nslots(int g) const { return static_cast<int>(b.groups_[g].members.size()); }
     int functional_active(int g) {
@@ -262,20 +280,20 @@ class Builder {
           const Mode& m = b.modes_[mi];
           if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) {
             s.faults.push_back(mi);
-            stale = true;
+            faults_changed();
           }
         }
       return works(n);
     }
     void open_window(int g, int pending) {
       s.windows.emplace_back(g, pending);
-      stale = true;
+      structure_changed();
     }
     void abandon(int g) {
       int w = s.window_of(g);
       if (w < 0) return;
       s.windows.erase(s.windows.begin() + w);
-      stale = true;
+      structure_changed();
     }
     void activate_replacement(int g) {
       for (int i = 0; i < nslots(g); ++i) {
@@ -300,7 +318,7 @@ class Builder {
       if (w < 0) return;
       int t = s.windows[static_cast<std::size_t>(w)].second;
       s.windows.erase(s.windows.begin() + w);
-      stale = true;
+      structure_changed();
       if (t >= 0) {
         if (role(g, t) == 2 && works(b.groups_[g].members[t])) set_role(g, t, 1);
         else if (b.groups_[g].g->mode == Group::Mode::active_standby) activate_replacement(g);
@@ -375,7 +393,7 @@ class Builder {
         case Event::Kind::clear: s.faults.erase(s.faults.begin() + event.arg); break;
         case Event::Kind::manual_done: finish_window(event.arg); break;
       }
-      stale = true;
+      faults_changed();
       propagate();
     }
   };
@@ -454,17 +472,19 @@ class Builder {
     }
     if (moved) sort_claims(s);
   }
-  // Every outcome of an event from state s, with its probability (depth-first over the
-  // choice points).
-  void outcomes(const State& s, const Event& ev, double rate, bool failure, std::vector<MarkovTransition>& out) const {
-    std::vector<int> script;
+  // Every outcome of an event from state s (whose members' states are seen0), with its
+  // probability (depth-first over the choice points): emit(next, rate, failure) each.
+  template <class Emit>
+  void outcomes(Sim& sim, const State& s, const Seen& seen0, const Event& ev, double rate, bool failure, Emit& emit) const {
+    sim.script.clear();
     for (;;) {
-      Sim sim(*this, s, script);
+      sim.restart(s, seen0);
       sim.run(ev);
       if (sim.prob > 0) {
         canonical(sim.s);
-        out.push_back({std::move(sim.s), rate * sim.prob, failure});
+        emit(sim.s, rate * sim.prob, failure);
       }
+      auto& script = sim.script;
       script.resize(sim.pos);
       while (!script.empty() && script.back() == 1) script.pop_back();
       if (script.empty()) break;
@@ -472,30 +492,35 @@ class Builder {
     }
   }
 
-  // Every transition out of s, into `out` (cleared first); with part >= 0 only those of
-  // that independent part (its modes, its faults, its groups' windows).
-  void transitions(const State& s, std::vector<MarkovTransition>& out, int part = -1) const {
-    out.clear();
+  // Every transition out of s: emit(next, rate, failure) each, `next` valid during the
+  // call only; with part >= 0 only those of that independent part (its modes, its
+  // faults, its groups' windows).
+  template <class Emit>
+  void for_each_transition(const State& s, int part, Emit emit) const {
     auto mine = [&](int mi) { return part < 0 || mode_part_[static_cast<std::size_t>(mi)] == part; };
     Eval e(*this, s);
     if (latent_) {
       // Hidden faults only accumulate until the next test.
+      State n;
       for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
         if (!mine(mi) || std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;
         double rate = modes_[mi].rate * clock(modes_[mi], e);
         if (rate <= 0) continue;
-        State n = s;
+        n = s;
         n.faults.push_back(mi);
         canonical(n);  // no crews here: sorted, identical members lumped
-        out.push_back({std::move(n), rate, true});
+        emit(n, rate, true);
       }
       return;
     }
+    Seen seen0;
+    seen_in(e, seen0);
+    Sim sim(*this);
     // Failures, arrivals of outside events and bad changes.
     for (int mi = 0; mi < static_cast<int>(modes_.size()); ++mi) {
       if (!mine(mi) || std::find(s.faults.begin(), s.faults.end(), mi) != s.faults.end()) continue;  // absorbed
       double rate = modes_[mi].rate * clock(modes_[mi], e);
-      if (rate > 0) outcomes(s, {Event::Kind::occur, mi}, rate, true, out);
+      if (rate > 0) outcomes(sim, s, seen0, {Event::Kind::occur, mi}, rate, true, emit);
     }
     // Repairs (those holding a crew), ends of outside events, manual switch-overs.
     std::vector<char> runs, wruns;
@@ -504,10 +529,16 @@ class Builder {
       if (!mine(s.faults[i])) continue;
       const Mode& m = modes_[s.faults[i]];
       double rate = (runs[i] ? m.repair : 0) + m.end;
-      if (rate > 0) outcomes(s, {Event::Kind::clear, static_cast<int>(i)}, rate, false, out);
+      if (rate > 0) outcomes(sim, s, seen0, {Event::Kind::clear, static_cast<int>(i)}, rate, false, emit);
     }
     for (std::size_t w = 0; w < s.windows.size(); ++w)
-      if (wruns[w] && (part < 0 || group_part_[static_cast<std::size_t>(s.windows[w].first)] == part)) outcomes(s, {Event::Kind::manual_done, s.windows[w].first}, groups_[s.windows[w].first].manual, false, out);
+      if (wruns[w] && (part < 0 || group_part_[static_cast<std::size_t>(s.windows[w].first)] == part))
+        outcomes(sim, s, seen0, {Event::Kind::manual_done, s.windows[w].first}, groups_[s.windows[w].first].manual, false, emit);
+  }
+  // The same, into `out` (cleared first).
+  void transitions(const State& s, std::vector<MarkovTransition>& out, int part = -1) const {
+    out.clear();
+    for_each_transition(s, part, [&](const State& next, double rate, bool failure) { out.push_back({next, rate, failure}); });
   }
   // A proof test: each present (hidden) fault is found with its test coverage and then
   // repaired at once; the ones it misses stay (canonical states).
@@ -546,6 +577,9 @@ class Builder {
   bool failed_ = false, latent_ = false, random_ = false;
   double tau_ = 0;
   int C_ = 0, G_ = 0, slots_ = 0;
+  // The first node whose working depends on roles or windows: C_ (the groups), or 0 when
+  // a component needs a group or a block (compile()).
+  int structure_from_ = 0;
   std::vector<std::string> names_;
   std::vector<int> comp_group_, comp_slot_;
   std::vector<GroupInfo> groups_;

@@ -292,6 +292,40 @@ TEST_CASE("Mean time to absorption: zero and infinite cases", "[ctmc]") {
                 cf::v2_mttff(kLambda, kMu) / 2) < 1e-9);
 }
 
+TEST_CASE("Ctmc given whole as a rate matrix solves as the one built rate by rate", "[ctmc]") {
+  // The parallel pair with one crew: closed forms cf::v1/v2 (analysis/closed_forms.h).
+  std::vector<Eigen::Triplet<double, int>> t{{0, 1, 2 * kLambda}, {1, 2, kLambda}, {1, 0, kMu}, {2, 1, kMu}};
+  Ctmc::RateMatrix r(3, 3);
+  r.setFromTriplets(t.begin(), t.end());
+  r.makeCompressed();
+  const Ctmc whole(std::move(r));
+  CHECK(r.nonZeros() == 0);  // taken over, not copied
+  const Ctmc pair = parallel_pair(kLambda, kMu, 1);
+  const Eigen::VectorXd a = whole.steady_state(), b = pair.steady_state();
+  for (int i = 0; i < 3; ++i) CHECK(a[i] == b[i]);
+  CHECK(whole.mean_time_to_absorption(start_in(3, 0), {false, false, true}) ==
+        pair.mean_time_to_absorption(start_in(3, 0), {false, false, true}));
+  CHECK(rel_err(whole.mean_time_to_absorption(start_in(3, 0), {false, false, true}), cf::v2_mttff(kLambda, kMu)) < 1e-9);
+  CHECK(whole.reliability(start_in(3, 0), {false, false, true}, 100) == pair.reliability(start_in(3, 0), {false, false, true}, 100));
+  // A second solve reuses the generator built by the first: the same numbers again.
+  const Eigen::VectorXd again = pair.steady_state();
+  for (int i = 0; i < 3; ++i) CHECK(again[i] == b[i]);
+
+  auto matrix = [](int rows, int cols, const std::vector<Eigen::Triplet<double, int>>& entries) {
+    Ctmc::RateMatrix m(rows, cols);
+    m.setFromTriplets(entries.begin(), entries.end());
+    m.makeCompressed();
+    return m;
+  };
+  REQUIRE_THROWS_WITH(Ctmc(matrix(2, 3, {{0, 1, 1.0}})), "Ctmc: the rate matrix is 2 x 3, not square");
+  REQUIRE_THROWS_WITH(Ctmc(matrix(2, 2, {{1, 1, 1.0}})), "Ctmc: self-transition 1 -> 1 (a CTMC has none)");
+  REQUIRE_THROWS_WITH(Ctmc(matrix(2, 2, {{0, 1, -2.0}})), "Ctmc: rate -2 for 0 -> 1 must be finite and > 0");
+  REQUIRE_THROWS_WITH(Ctmc(matrix(2, 2, {{0, 1, 0.0}})), "Ctmc: rate 0 for 0 -> 1 must be finite and > 0");
+  Ctmc::RateMatrix loose(2, 2);
+  loose.insert(0, 1) = 1.0;  // not compressed
+  REQUIRE_THROWS_WITH(Ctmc(std::move(loose)), "Ctmc: the rate matrix is not compressed (call makeCompressed())");
+}
+
 TEST_CASE("Ctmc reports misuse with exact messages", "[ctmc]") {
   Ctmc c(3);
   REQUIRE_THROWS_WITH(c.add_rate(1, 1, 1.0),

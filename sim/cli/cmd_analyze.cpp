@@ -18,6 +18,7 @@
 #include "models/scenario_parser.h"
 #include "models/units.h"
 #include "sim/cli/cli.h"
+#include "sim/runner.h"
 
 namespace drsim::cli {
 
@@ -59,6 +60,8 @@ int cmd_analyze(const std::vector<std::string>& args) {
       "time-limit", po::value<std::string>()->default_value("10m"),
       "give up with an error (exit 2, nothing written) when the solve takes longer, like \"30s\" or \"2h\"")(
       "at", po::value<std::string>()->default_value(""), "also A(t) and R(t) at this time from all-up, like \"1y\" or \"30d\" (repairable designs)")(
+      "jobs,j", po::value<std::string>()->default_value("0", "the CPUs allowed"),
+      "threads that build the chain (the same chain and results for any number); 0 = SLURM_CPUS_PER_TASK when set, else the CPUs of this process's affinity mask")(
       "json", po::value<std::string>()->default_value(""), "also write the results as JSON here (atomically)");
   po::positional_options_description pos;
   pos.add("file", 1);
@@ -132,6 +135,8 @@ int cmd_analyze(const std::vector<std::string>& args) {
   const auto limit_h = parse_duration(vm["time-limit"].as<std::string>());
   if (!limit_h || *limit_h <= 0 || *limit_h > 1000 * kHoursPerYear)
     throw CliError("--time-limit: invalid duration \"" + vm["time-limit"].as<std::string>() + "\" (hint: like \"10m\" or \"2h\")");
+  int jobs = static_cast<int>(count_arg("jobs", vm["jobs"].as<std::string>(), 0, 4096, "0 = the CPUs this process may use"));
+  if (jobs == 0) jobs = default_jobs();
   std::optional<MarkovResult> r;
   {
     Watchdog dog(*limit_h * 3600, [&] {
@@ -141,7 +146,7 @@ int cmd_analyze(const std::vector<std::string>& args) {
       std::_Exit(kBadInput);
     });
     try {
-      r = analyze_markov(sc, d, max_states, at);
+      r = analyze_markov(sc, d, max_states, at, true, jobs);
     } catch (const std::bad_alloc&) {
       throw CliError(sc.file + ": the Markov chain did not fit in memory; give a smaller --max-states or use drsim run");
     }
