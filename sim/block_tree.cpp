@@ -159,11 +159,13 @@ void PartFold::add(FoldPart part) {
   // descent would merge them.
   while (k < tree_.levels()) {
     const std::uint64_t parent = j / kFanOut, end = tree_.node_end(k + 1, parent);
-    std::uint64_t c = parent * kFanOut;
-    for (; tree_.node_begin(k, c) < end; ++c)
-      if (!parts_.count({k, c})) return;
+    auto [held, added] = children_.try_emplace({k + 1, parent}, 0, 0);
+    if (added)
+      for (std::uint64_t c = parent * kFanOut; tree_.node_begin(k, c) < end; ++c) ++held->second.second;
+    if (++held->second.first < held->second.second) return;
+    children_.erase(held);
     Aggregate acc(cfg_);
-    for (c = parent * kFanOut; tree_.node_begin(k, c) < end; ++c) {
+    for (std::uint64_t c = parent * kFanOut; tree_.node_begin(k, c) < end; ++c) {
       auto it = parts_.find({k, c});
       acc.merge(it->second);
       parts_.erase(it);

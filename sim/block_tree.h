@@ -107,6 +107,9 @@ class PartFold {
   BlockTree tree_;
   AggregateConfig cfg_;
   std::map<std::pair<std::uint64_t, std::uint64_t>, Aggregate> parts_;  // (level, index)
+  // Per parent (level, index) whose children are partly held: how many are held, of how
+  // many it has (so an arrival costs one lookup, not one per sibling).
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::pair<std::uint64_t, std::uint64_t>> children_;
 };
 
 // Rebuilds a whole run's result from the maximal nodes of all its shards, folding in the

@@ -166,6 +166,19 @@ bool looks_like_checkpoint(const std::string& path) {
   }
 }
 
+void check_new_checkpoint(const std::string& path, bool resume) {
+  std::error_code ec;
+  if (path.empty() || resume || !std::filesystem::exists(path, ec)) return;
+  if (looks_like_checkpoint(path))
+    throw UsageError("a checkpoint exists at " + path + ": add --resume to continue that run, or remove it to start afresh (nothing was run)");
+  throw UsageError("--checkpoint " + path + " exists and is not a drsim checkpoint: drsim will not overwrite it (nothing was run)");
+}
+
+std::string with_rank(std::string name, std::uint64_t rank) {
+  if (const auto p = name.find("%r"); p != std::string::npos) name.replace(p, 2, std::to_string(rank));
+  return name;
+}
+
 CheckpointState read_checkpoint(std::string_view text, const std::string& name, const nlohmann::json& identity,
                                 const AggregateConfig& cfg, const RunPlan& plan) {
   nlohmann::json cp = unseal_json(text, "the checkpoint " + name);

@@ -131,6 +131,13 @@ CheckpointState read_checkpoint(std::string_view text, const std::string& name, 
                                 const AggregateConfig& config, const RunPlan& plan);
 // True when `path` holds a file drsim wrote as a checkpoint (whether or not it is intact).
 bool looks_like_checkpoint(const std::string& path);
+// Before a run that checkpoints to `path` starts: unless resuming, an existing file there
+// is refused (UsageError, nothing run) — a drsim checkpoint is continued only with
+// --resume, anything else is never overwritten.
+void check_new_checkpoint(const std::string& path, bool resume);
+// `name` with its first "%r" replaced by `rank` (a shard index or an MPI rank); as it is
+// without one.
+std::string with_rank(std::string name, std::uint64_t rank);
 
 // The worker threads a run uses by default: SLURM_CPUS_PER_TASK when set (a Slurm
 // allocation), else the CPUs in this process's affinity mask (taskset, cgroups cpusets),

@@ -39,10 +39,11 @@ bool parse(const std::string& cmd, const std::vector<std::string>& args, const p
   return true;
 }
 
-Scenario load(const std::string& path, const std::vector<std::string>& variants) {
+Scenario load(const std::string& path, const std::vector<std::string>& variants, nlohmann::json* expanded) {
   Diagnostics d(path);
   LoadOptions opt;
   opt.variants = variants;
+  opt.expanded = expanded;
   auto sc = load_scenario(path, d, opt);
   std::cerr << d.format();
   if (!sc) throw CliError(fmt::format("{}: {} error{}; nothing was run", path, d.error_count(), d.error_count() == 1 ? "" : "s"));

@@ -43,8 +43,9 @@ bool parse(const std::string& cmd, const std::vector<std::string>& args, const p
            const std::string& details);
 
 // Loads and validates a scenario, printing every problem to stderr. Throws CliError
-// (exit 2) when there is an error; warnings are printed and loading goes on.
-Scenario load(const std::string& path, const std::vector<std::string>& variants = {});
+// (exit 2) when there is an error; warnings are printed and loading goes on. With
+// `expanded`, also the scenario as written out there (after "extends" and templates).
+Scenario load(const std::string& path, const std::vector<std::string>& variants = {}, nlohmann::json* expanded = nullptr);
 
 // Writes `text` to `path` atomically ("-" = stdout). A failure to write (full disk, I/O
 // error) throws drsim::SaveError: exit 1, since the path itself was checked beforehand.

@@ -148,11 +148,9 @@ int cmd_run(const std::vector<std::string>& args) {
     o.shard_count = n;
     if (out.empty()) throw CliError("--shard needs --out FILE: each shard writes its part there for 'drsim merge'");
     // "%r" in the output name stands for the shard index.
-    if (auto p = out_path.find("%r"); p != std::string::npos) out_path.replace(p, 2, std::to_string(i));
-    if (!o.checkpoint.empty())
-      if (auto p = o.checkpoint.find("%r"); p != std::string::npos) o.checkpoint.replace(p, 2, std::to_string(i));
-    if (!o.trials_csv.empty())
-      if (auto p = o.trials_csv.find("%r"); p != std::string::npos) o.trials_csv.replace(p, 2, std::to_string(i));
+    out_path = with_rank(out_path, i);
+    o.checkpoint = with_rank(o.checkpoint, i);
+    o.trials_csv = with_rank(o.trials_csv, i);
   }
   if (const auto h = vm["horizon"].as<std::string>(); !h.empty()) {
     auto hours = parse_duration(h);
@@ -174,10 +172,10 @@ int cmd_run(const std::vector<std::string>& args) {
                          {"trials-csv", o.trials_csv},
                          {"trials-csv", o.trials_csv.empty() ? "" : o.trials_csv + ".partial"},
                          {"checkpoint", o.checkpoint}});
-  if (!o.checkpoint.empty() && !o.resume && std::filesystem::exists(o.checkpoint)) {
-    if (looks_like_checkpoint(o.checkpoint))
-      throw CliError("a checkpoint exists at " + o.checkpoint + ": add --resume to continue that run, or remove it to start afresh (nothing was run)");
-    throw CliError("--checkpoint " + o.checkpoint + " exists and is not a drsim checkpoint: drsim will not overwrite it (nothing was run)");
+  try {
+    check_new_checkpoint(o.checkpoint, o.resume);
+  } catch (const UsageError& e) {
+    throw CliError(e.what());
   }
   Scenario sc = load(file, vm["variant"].as<std::vector<std::string>>());
   const std::string rf = vm["random-failures"].as<std::string>();

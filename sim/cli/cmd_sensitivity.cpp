@@ -182,16 +182,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   // and ids the parameters name: a range or a value in the file it extends, or in a
   // template instance, is a parameter like one written in the file itself.
   json doc;
-  Scenario base;
-  {
-    Diagnostics d(file);
-    LoadOptions lo;
-    lo.expanded = &doc;
-    auto sc = load_scenario(file, d, lo);
-    std::cerr << d.format();
-    if (!sc) throw CliError(fmt::format("{}: {} error{}; nothing was run", file, d.error_count(), d.error_count() == 1 ? "" : "s"));
-    base = std::move(*sc);
-  }
+  Scenario base = load(file, {}, &doc);
   std::vector<Param> params;
   for (const auto& pr : base.ranges) {
     Param p;

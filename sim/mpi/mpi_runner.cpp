@@ -78,17 +78,11 @@ std::vector<Aggregate> run_blocks(const Scenario& sc, const RunOptions& o, const
 // This rank's checkpoint: the name with "%r" replaced by the rank; checked as drsim run
 // checks its own (an existing one is continued only with --resume).
 std::string rank_checkpoint(const RunOptions& opt, int rank, int size) {
-  std::string ck = opt.checkpoint;
-  const auto p = ck.find("%r");
-  if (p == std::string::npos && size > 1)
-    throw UsageError("--mpi --checkpoint " + ck + ": the name needs %r, which each rank replaces by its rank (like ck-%r.json)");
-  if (p != std::string::npos) ck.replace(p, 2, std::to_string(rank));
+  if (opt.checkpoint.find("%r") == std::string::npos && size > 1)
+    throw UsageError("--mpi --checkpoint " + opt.checkpoint + ": the name needs %r, which each rank replaces by its rank (like ck-%r.json)");
+  const std::string ck = with_rank(opt.checkpoint, static_cast<std::uint64_t>(rank));
+  check_new_checkpoint(ck, opt.resume);
   std::error_code ec;
-  if (!opt.resume && std::filesystem::exists(ck, ec)) {
-    if (looks_like_checkpoint(ck))
-      throw UsageError("a checkpoint exists at " + ck + ": add --resume to continue that run, or remove it to start afresh (nothing was run)");
-    throw UsageError("--checkpoint " + ck + " exists and is not a drsim checkpoint: drsim will not overwrite it (nothing was run)");
-  }
   if (opt.resume && !std::filesystem::exists(ck, ec))
     throw UsageError("cannot resume: no checkpoint at " + ck + " (hint: resume with as many ranks as the run had; each rank has its own)");
   return ck;
