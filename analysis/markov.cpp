@@ -4,8 +4,6 @@
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <tuple>
-
 
 #include <fmt/format.h>
 

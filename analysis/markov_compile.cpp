@@ -50,10 +50,6 @@ bool Builder::compile() {
     groups_.push_back(gi);
   }
   slots_ = offset;
-  structure_from_ = C_;
-  for (const auto& c : sc_.components)
-    for (const auto& need : c.needs)
-      if (node(need) >= C_) structure_from_ = 0;
   // Failure modes.
   comp_modes_.assign(C_, {});
   for (int c = 0; c < C_; ++c) {

@@ -90,9 +90,6 @@ class Builder {
       for (int f : s.faults)
         for (int c : b.modes_[f].targets) ++faulted[c];
     }
-    // Forgets what depends on roles and windows (they changed, the faults did not): the
-    // groups and blocks, and the components too where one needs a group or a block.
-    void reset_structure() { std::fill(memo.begin() + b.structure_from_, memo.end(), -1); }
     // Forgets what was evaluated: `s` has changed.
     void reset() {
       std::fill(memo.begin(), memo.end(), -1);
@@ -227,8 +224,7 @@ class Builder {
     // The structure of `s`, evaluated lazily; every change to `s` marks it stale (a
     // group of 24 members asks for its members' state hundreds of times per event).
     Eval ev;
-    // What changed since ev last looked: 0 nothing, 1 roles or windows only, 2 faults.
-    int stale = 0;
+    bool stale = false;
 
     explicit Sim(const Builder& b_) : b(b_), ev(b_, s) {}
     // From s0, whose members' states are seen0; the choices in `script` are kept.
@@ -237,7 +233,7 @@ class Builder {
       seen = seen0;
       prob = 1;
       pos = 0;
-      stale = 2;
+      stale = true;
     }
     bool chance(double p) {
       if (p >= 1) return true;
@@ -248,17 +244,16 @@ class Builder {
       return yes;
     }
     bool works(int n) {
-      if (stale == 2) ev.reset();
-      else if (stale == 1) ev.reset_structure();
-      stale = 0;
+      if (stale) {
+        ev.reset();
+        stale = false;
+      }
       return ev.works(n);
     }
-    void faults_changed() { stale = 2; }
-    void structure_changed() { stale = std::max(stale, 1); }
     int role(int g, int slot) const { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
     void set_role(int g, int slot, int r) {
       s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)] = static_cast<signed char>(r);
-      structure_changed();
+      stale = true;
     }
     int nslots(int g) const { return static_cast<int>(b.groups_[g].members.size()); }
     int functional_active(int g) {
@@ -280,20 +275,20 @@ class Builder {
           const Mode& m = b.modes_[mi];
           if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) {
             s.faults.push_back(mi);
-            faults_changed();
+            stale = true;
           }
         }
       return works(n);
     }
     void open_window(int g, int pending) {
       s.windows.emplace_back(g, pending);
-      structure_changed();
+      stale = true;
     }
     void abandon(int g) {
       int w = s.window_of(g);
       if (w < 0) return;
       s.windows.erase(s.windows.begin() + w);
-      structure_changed();
+      stale = true;
     }
     void activate_replacement(int g) {
       for (int i = 0; i < nslots(g); ++i) {
@@ -318,7 +313,7 @@ class Builder {
       if (w < 0) return;
       int t = s.windows[static_cast<std::size_t>(w)].second;
       s.windows.erase(s.windows.begin() + w);
-      structure_changed();
+      stale = true;
       if (t >= 0) {
         if (role(g, t) == 2 && works(b.groups_[g].members[t])) set_role(g, t, 1);
         else if (b.groups_[g].g->mode == Group::Mode::active_standby) activate_replacement(g);
@@ -393,7 +388,7 @@ class Builder {
         case Event::Kind::clear: s.faults.erase(s.faults.begin() + event.arg); break;
         case Event::Kind::manual_done: finish_window(event.arg); break;
       }
-      faults_changed();
+      stale = true;
       propagate();
     }
   };
@@ -577,9 +572,6 @@ class Builder {
   bool failed_ = false, latent_ = false, random_ = false;
   double tau_ = 0;
   int C_ = 0, G_ = 0, slots_ = 0;
-  // The first node whose working depends on roles or windows: C_ (the groups), or 0 when
-  // a component needs a group or a block (compile()).
-  int structure_from_ = 0;
   std::vector<std::string> names_;
   std::vector<int> comp_group_, comp_slot_;
   std::vector<GroupInfo> groups_;
