@@ -122,36 +122,38 @@ void check_mask(const std::vector<bool>& absorbing, std::size_t n, const std::st
 }
 
 // A = (-Q restricted to the states i with index[i] >= 0)^T, the states numbered by
-// `index` (increasing with i), with its exact diagonal; b is left to the caller. Column
-// index[i] of A is row i of -Q, so A is copied straight out of R's rows (each sorted):
-// no triplets to sort.
-void assemble(const Generator& g, const std::vector<int>& index, int m, LinearSystem& s) {
-  const int n = static_cast<int>(g.rates.rows());
+// `index` (increasing with i), with its exact diagonal; b is left to the caller. Row
+// index[i] of A is column i of -Q (the rates into state i), so A is copied straight out
+// of R's columns (each sorted): no triplets to sort.
+void assemble(const Generator& g, const std::vector<int>& index, int m, int threads, LinearSystem& s) {
+  const ColMatrix& into = g.by_column();
+  const int n = static_cast<int>(into.cols());
   Eigen::Index nonzeros = 0;
   for (int i = 0; i < n; ++i) {
     if (index[static_cast<std::size_t>(i)] < 0) continue;
     ++nonzeros;
-    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) nonzeros += index[static_cast<std::size_t>(it.index())] >= 0;
+    for (ColMatrix::InnerIterator it(into, i); it; ++it) nonzeros += index[static_cast<std::size_t>(it.index())] >= 0;
   }
+  s.threads = threads;
   s.a.resize(m, m);
   s.a.reserve(nonzeros);
   s.diagonal.resize(static_cast<std::size_t>(m));
   for (int i = 0; i < n; ++i) {
-    const int col = index[static_cast<std::size_t>(i)];
-    if (col < 0) continue;
-    s.a.startVec(col);
+    const int row = index[static_cast<std::size_t>(i)];
+    if (row < 0) continue;
+    s.a.startVec(row);
     bool diagonal = false;
-    for (RowMatrix::InnerIterator it(g.rates, i); it; ++it) {
-      const int row = index[static_cast<std::size_t>(it.index())];
-      if (row < 0) continue;
-      if (!diagonal && row > col) {
-        s.a.insertBack(col, col) = g.exit[i];
+    for (ColMatrix::InnerIterator it(into, i); it; ++it) {
+      const int col = index[static_cast<std::size_t>(it.index())];
+      if (col < 0) continue;
+      if (!diagonal && col > row) {
+        s.a.insertBack(row, row) = g.exit[i];
         diagonal = true;
       }
       s.a.insertBack(row, col) = -it.value();
     }
-    if (!diagonal) s.a.insertBack(col, col) = g.exit[i];
-    s.diagonal[static_cast<std::size_t>(col)] = g.exit_exact[static_cast<std::size_t>(i)];
+    if (!diagonal) s.a.insertBack(row, row) = g.exit[i];
+    s.diagonal[static_cast<std::size_t>(row)] = g.exit_exact[static_cast<std::size_t>(i)];
   }
   s.a.finalize();
 }
@@ -217,7 +219,7 @@ std::string irreducibility_problem(const Generator& g) {
 // which keeps the unnormalised solution well scaled), then pi is rescaled to sum 1. This
 // is the classic "replace one equation by the normalisation" with e_k instead of a row of
 // ones: a dense row would spoil the sparsity of the LU and the M-matrix structure.
-Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who, LinearSolver method) {
+Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who, LinearSolver method, int threads) {
   const int n = static_cast<int>(g.rates.rows());
   if (n == 1) return Eigen::VectorXd::Ones(1);
   if (const std::string problem = irreducibility_problem(g); !problem.empty()) {
@@ -233,7 +235,7 @@ Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who, L
   std::vector<int> index(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) index[static_cast<std::size_t>(i)] = i == k ? -1 : reduced(i);
   LinearSystem s;
-  assemble(g, index, n - 1, s);
+  assemble(g, index, n - 1, threads, s);
   s.b = Eigen::VectorXd::Zero(n - 1);
   for (RowMatrix::InnerIterator it(g.rates, k); it; ++it) s.b[reduced(it.index())] = it.value();
   const Eigen::VectorXd x = solve_refined(s, who, method);
@@ -424,7 +426,7 @@ UniformisationResult uniformise(const Generator& g, const Eigen::VectorXd& p0, d
 UniformisationResult uniformise_with_early_stop(const Generator& g, const Eigen::VectorXd& p0,
                                                 double t, double tol,
                                                 UniformisationRequest req,
-                                                const std::string& who, LinearSolver method) {
+                                                const std::string& who, LinearSolver method, int threads) {
   const double max_exit = g.exit.size() ? g.exit.maxCoeff() : 0.0;
   const double a = kUniformisationMargin * max_exit * t;
   Eigen::VectorXd pi;
@@ -434,7 +436,7 @@ UniformisationResult uniformise_with_early_stop(const Generator& g, const Eigen:
     try {
       long double mass = 0;
       for (Eigen::Index i = 0; i < p0.size(); ++i) mass += p0[i];
-      pi = solve_steady_state(g, who, method) * static_cast<double>(mass);
+      pi = solve_steady_state(g, who, method, threads) * static_cast<double>(mass);
       req.steady = &pi;
     } catch (const std::runtime_error&) {
       // A chain too ill-conditioned for the LU is still fine for uniformisation: just
@@ -515,7 +517,7 @@ void Ctmc::add_rate(std::size_t from, std::size_t to, double rate) {
 }
 
 Eigen::VectorXd Ctmc::steady_state() const {
-  return solve_steady_state(generator(), "Ctmc::steady_state", solver_);
+  return solve_steady_state(generator(), "Ctmc::steady_state", solver_, threads_);
 }
 
 Eigen::VectorXd Ctmc::transient(const Eigen::VectorXd& p0, double t, double tol) const {
@@ -523,7 +525,7 @@ Eigen::VectorXd Ctmc::transient(const Eigen::VectorXd& p0, double t, double tol)
   check_distribution(p0, n_, who);
   check_time(t, tol, who);
   const Generator& g = generator();
-  return uniformise_with_early_stop(g, p0, t, tol, {}, who, solver_).point;
+  return uniformise_with_early_stop(g, p0, t, tol, {}, who, solver_, threads_).point;
 }
 
 Eigen::VectorXd Ctmc::interval_average(const Eigen::VectorXd& p0, double t,
@@ -535,7 +537,7 @@ Eigen::VectorXd Ctmc::interval_average(const Eigen::VectorXd& p0, double t,
   UniformisationRequest req;
   req.point = false;
   req.average = true;
-  return uniformise_with_early_stop(g, p0, t, tol, req, who, solver_).average;
+  return uniformise_with_early_stop(g, p0, t, tol, req, who, solver_, threads_).average;
 }
 
 double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
@@ -574,7 +576,7 @@ double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
   // x^T (-Q_SS) = p0_S^T: x_i is the expected time spent in state i before absorption.
   // Solved as A x = p0_S with A = (-Q_SS)^T, an M-matrix (see the file comment).
   LinearSystem s;
-  assemble(g, index, m, s);
+  assemble(g, index, m, threads_, s);
   s.b.resize(m);
   for (int i = 0; i < n; ++i)
     if (index[static_cast<std::size_t>(i)] >= 0) s.b[index[static_cast<std::size_t>(i)]] = p0[i];

@@ -73,6 +73,11 @@ class Ctmc {
   // Chooses the linear solver of steady_state() and mean_time_to_absorption() (and of
   // the steady state transient() may use for its early stop). Default: automatic.
   void set_linear_solver(LinearSolver s) { solver_ = s; }
+  // Threads for the iterative solver's sparse products (>= 1; default 1), where drsim is
+  // built with OpenMP (else 1 whatever is asked). The results are the same for any
+  // number. Sets Eigen's process-wide thread count during each solve: solves with
+  // threads > 1 must not run concurrently with other Eigen work.
+  void set_threads(int n) { threads_ = n < 1 ? 1 : n; }
 
   // The stationary distribution pi: pi Q = 0, sum(pi) = 1. Each probability is accurate
   // to ~1e-12 relative or better, however small, down to ~1e-290 times the largest
@@ -120,6 +125,7 @@ class Ctmc {
 
   std::size_t n_;
   LinearSolver solver_ = LinearSolver::automatic;
+  int threads_ = 1;
   // Off-diagonal rates as given (duplicates are summed when a solver builds Q).
   std::vector<Eigen::Triplet<double, int>> rates_;
   struct Cache;

@@ -62,19 +62,15 @@ constexpr double kUnderflow = 1e-290;
 
 // b - A x with A's exact diagonal, each component summed in long double.
 Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
-  const ColMatrix& a = s.a;
-  std::vector<long double> r(s.b.data(), s.b.data() + s.b.size());
-  for (int j = 0; j < a.outerSize(); ++j) {
-    const long double xj = x[j];
-    for (ColMatrix::InnerIterator it(a, j); it; ++it) {
-      const auto i = static_cast<std::size_t>(it.index());
-      const long double aij = it.index() == j ? s.diagonal[i] : it.value();
-      r[i] -= aij * xj;
-    }
-  }
+  const RowMatrix& a = s.a;
   Eigen::VectorXd out(s.b.size());
-  for (Eigen::Index i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<double>(r[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < a.outerSize(); ++i) {
+    long double r = s.b[i];
+    for (RowMatrix::InnerIterator it(a, i); it; ++it) {
+      const long double aij = it.index() == i ? s.diagonal[static_cast<std::size_t>(i)] : it.value();
+      r -= aij * static_cast<long double>(x[it.index()]);
+    }
+    out[i] = static_cast<double>(r);
   }
   return out;
 }
@@ -85,9 +81,9 @@ Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
 double backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const Eigen::VectorXd& r) {
   Eigen::VectorXd scale = s.b.cwiseAbs();
   double largest = 0;
-  for (int j = 0; j < s.a.outerSize(); ++j) {
-    for (ColMatrix::InnerIterator it(s.a, j); it; ++it) {
-      scale[it.index()] += std::abs(it.value()) * std::abs(x[j]);
+  for (int i = 0; i < s.a.outerSize(); ++i) {
+    for (RowMatrix::InnerIterator it(s.a, i); it; ++it) {
+      scale[i] += std::abs(it.value()) * std::abs(x[it.index()]);
       largest = std::max(largest, std::abs(it.value()));
     }
   }
@@ -112,9 +108,10 @@ void check_backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const
 
 // Sparse LU, then iterative refinement, then the backward-error check.
 Eigen::VectorXd solve_direct(const LinearSystem& s, const std::string& who) {
+  const ColMatrix a = s.a;  // (the LU wants columns)
   Eigen::SparseLU<ColMatrix, Eigen::COLAMDOrdering<int>> lu;
-  lu.analyzePattern(s.a);
-  lu.factorize(s.a);
+  lu.analyzePattern(a);
+  lu.factorize(a);
   if (lu.info() != Eigen::Success) {
     throw std::runtime_error(who + ": the linear system is singular (sparse LU: " +
                              lu.lastErrorMessage() + ")");
@@ -148,7 +145,7 @@ Eigen::VectorXd solve_direct(const LinearSystem& s, const std::string& who) {
 // error passes the same check as the direct solve; a result that does not pass it is
 // refused, never returned.
 template <class Preconditioner>
-Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<ColMatrix, Preconditioner>& solver, int max_iterations,
+Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<RowMatrix, Preconditioner>& solver, int max_iterations,
                                  bool give_up) {
   solver.setTolerance(kIterativeTolerance);
   solver.setMaxIterations(max_iterations);
@@ -168,15 +165,28 @@ Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<ColMatri
   return x;
 }
 
+// Eigen's thread count (a process-wide setting) for the duration of one solve.
+class EigenThreads {
+ public:
+  explicit EigenThreads(int n) : old_(Eigen::nbThreads()) { Eigen::setNbThreads(std::max(1, n)); }
+  ~EigenThreads() { Eigen::setNbThreads(old_); }
+  EigenThreads(const EigenThreads&) = delete;
+  EigenThreads& operator=(const EigenThreads&) = delete;
+
+ private:
+  int old_;
+};
+
 Eigen::VectorXd solve_iterative(const LinearSystem& s, const std::string& who) {
+  const EigenThreads threads(s.threads);
   {
-    Eigen::BiCGSTAB<ColMatrix, Eigen::DiagonalPreconditioner<double>> jacobi;
+    Eigen::BiCGSTAB<RowMatrix, Eigen::DiagonalPreconditioner<double>> jacobi;
     const Eigen::VectorXd x = bicgstab_refined(s, jacobi, kMaxJacobiIterations, true);
     // (x >= 0 as the exact solution is, A an M-matrix and b >= 0: below the underflow
     // level the check cannot see the sign of the tiniest probabilities)
     if (x.size() && x.allFinite() && x.minCoeff() >= 0 && backward_error(s, x) <= kMaxBackwardError) return x;
   }
-  Eigen::BiCGSTAB<ColMatrix, Eigen::IncompleteLUT<double, int>> ilut;
+  Eigen::BiCGSTAB<RowMatrix, Eigen::IncompleteLUT<double, int>> ilut;
   ilut.preconditioner().setDroptol(kIlutDropTolerance);
   ilut.preconditioner().setFillfactor(kIlutFillFactor);
   const Eigen::VectorXd x = bicgstab_refined(s, ilut, kMaxIterations, false);

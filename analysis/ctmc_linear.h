@@ -13,13 +13,18 @@
 namespace drsim::ctmc_detail {
 
 using ColMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
+using RowMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
 
 // A linear system A x = b whose diagonal is also known in long double (A's own diagonal
-// is its rounding, good enough for the LU but not for the residual).
+// is its rounding, good enough for the LU but not for the residual). A is row-major:
+// BiCGSTAB's sparse products then run row by row, on `threads` threads where Eigen is
+// built with OpenMP (each row summed by one thread in the same order, so the result is
+// the same for any number of threads); the sparse LU takes a column-major copy.
 struct LinearSystem {
-  ColMatrix a;
+  RowMatrix a;
   std::vector<long double> diagonal;
   Eigen::VectorXd b;
+  int threads = 1;
 };
 
 // Solves A x = b by the method the size selects (LinearSolver::automatic: sparse LU up

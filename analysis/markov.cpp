@@ -148,6 +148,7 @@ std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, 
   const auto& states = c.states;
   const int n_groups = model.group_count();
   Ctmc q = to_ctmc(c);
+  q.set_threads(threads);
   std::vector<bool> down(states.size());
   std::vector<std::vector<bool>> gdown(static_cast<std::size_t>(n_groups), std::vector<bool>(states.size()));
   MarkovState here;

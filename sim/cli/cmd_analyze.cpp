@@ -61,7 +61,7 @@ int cmd_analyze(const std::vector<std::string>& args) {
       "give up with an error (exit 2, nothing written) when the solve takes longer, like \"30s\" or \"2h\"")(
       "at", po::value<std::string>()->default_value(""), "also A(t) and R(t) at this time from all-up, like \"1y\" or \"30d\" (repairable designs)")(
       "jobs,j", po::value<std::string>()->default_value("0", "the CPUs allowed"),
-      "threads that build the chain (the same chain and results for any number); 0 = SLURM_CPUS_PER_TASK when set, else the CPUs of this process's affinity mask")(
+      "threads that build the chain and run the iterative solver's sparse products (the same chain and results for any number); 0 = SLURM_CPUS_PER_TASK when set, else the CPUs of this process's affinity mask")(
       "json", po::value<std::string>()->default_value(""), "also write the results as JSON here (atomically)");
   po::positional_options_description pos;
   pos.add("file", 1);
