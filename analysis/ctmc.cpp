@@ -30,41 +30,6 @@ namespace drsim {
 using RowMatrix = Ctmc::RateMatrix;
 using ctmc_detail::ColMatrix;
 
-namespace ctmc_detail {
-// Q = R - diag(exit), rows of states in `absorbing` dropped where a solver asks.
-struct Generator {
-  RowMatrix rates;  // R(i, j), i != j, duplicates summed, each row sorted
-  // Total rate out of each state, summed in long double. Kept in long double because for
-  // a stiff chain the rounding of a fast exit rate (eps * 10/h) would act like a phantom
-  // transition competing with the slow ones (1e-5/h), costing ~1e-10 relative accuracy.
-  std::vector<long double> exit_exact;
-  Eigen::VectorXd exit;  // the same, rounded
-
-  // Takes R over (swapped out of `r`).
-  explicit Generator(RowMatrix& r) {
-    rates.swap(r);
-    rates.makeCompressed();
-    const auto n = static_cast<std::size_t>(rates.rows());
-    exit_exact.assign(n, 0.0L);
-    exit.resize(rates.rows());
-    for (int i = 0; i < rates.rows(); ++i) {
-      long double sum = 0;
-      for (RowMatrix::InnerIterator it(rates, i); it; ++it) sum += it.value();
-      exit_exact[static_cast<std::size_t>(i)] = sum;
-      exit[i] = static_cast<double>(sum);
-    }
-  }
-  // R column by column (each state's predecessors), built on first use.
-  const ColMatrix& by_column() const {
-    std::call_once(column_once_, [this] { column_ = rates; });
-    return column_;
-  }
-
- private:
-  mutable std::once_flag column_once_;
-  mutable ColMatrix column_;
-};
-}  // namespace ctmc_detail
 
 struct Ctmc::Cache {
   std::once_flag once;
@@ -75,6 +40,7 @@ namespace {
 
 using ctmc_detail::Generator;
 using ctmc_detail::LinearSystem;
+using ctmc_detail::assemble;
 using ctmc_detail::num;
 using ctmc_detail::solve_refined;
 using Triplet = Eigen::Triplet<double, int>;
@@ -121,43 +87,6 @@ void check_mask(const std::vector<bool>& absorbing, std::size_t n, const std::st
   }
 }
 
-// A = (-Q restricted to the states i with index[i] >= 0)^T, the states numbered by
-// `index` (increasing with i), with its exact diagonal; b is left to the caller. Row
-// index[i] of A is column i of -Q (the rates into state i), so A is copied straight out
-// of R's columns (each sorted): no triplets to sort.
-void assemble(const Generator& g, const std::vector<int>& index, int m, int threads, LinearSystem& s) {
-  const ColMatrix& into = g.by_column();
-  const int n = static_cast<int>(into.cols());
-  Eigen::Index nonzeros = 0;
-  for (int i = 0; i < n; ++i) {
-    if (index[static_cast<std::size_t>(i)] < 0) continue;
-    ++nonzeros;
-    for (ColMatrix::InnerIterator it(into, i); it; ++it) nonzeros += index[static_cast<std::size_t>(it.index())] >= 0;
-  }
-  s.threads = threads;
-  s.a.resize(m, m);
-  s.a.reserve(nonzeros);
-  s.diagonal.resize(static_cast<std::size_t>(m));
-  for (int i = 0; i < n; ++i) {
-    const int row = index[static_cast<std::size_t>(i)];
-    if (row < 0) continue;
-    s.a.startVec(row);
-    bool diagonal = false;
-    for (ColMatrix::InnerIterator it(into, i); it; ++it) {
-      const int col = index[static_cast<std::size_t>(it.index())];
-      if (col < 0) continue;
-      if (!diagonal && col > row) {
-        s.a.insertBack(row, row) = g.exit[i];
-        diagonal = true;
-      }
-      s.a.insertBack(row, col) = -it.value();
-    }
-    if (!diagonal) s.a.insertBack(row, row) = g.exit[i];
-    s.diagonal[static_cast<std::size_t>(row)] = g.exit_exact[static_cast<std::size_t>(i)];
-  }
-  s.a.finalize();
-}
-
 // R with the rows of the states in `dropped` emptied.
 RowMatrix without_rows(const RowMatrix& r, const std::vector<bool>& dropped) {
   RowMatrix out(r.rows(), r.cols());
@@ -200,14 +129,36 @@ std::vector<char> reachable(const Matrix& m, const std::vector<int>& seeds,
   return seen;
 }
 
+// forward = reachable(m, seeds, blocked), backward = reachable(by_column, targets): the
+// two searches at once where built with OpenMP and threads > 1.
+template <class Matrix>
+void reach_both(const Matrix& m, const std::vector<int>& seeds, const std::vector<bool>* blocked, const ColMatrix& by_column,
+                const std::vector<int>& targets, int threads, std::vector<char>& forward, std::vector<char>& backward) {
+  const int team = threads > 1 ? 2 : 1;
+  (void)team;
+#ifdef _OPENMP
+#pragma omp parallel sections num_threads(team)
+#endif
+  {
+#ifdef _OPENMP
+#pragma omp section
+#endif
+    forward = reachable(m, seeds, blocked);
+#ifdef _OPENMP
+#pragma omp section
+#endif
+    backward = reachable(by_column, targets);
+  }
+}
+
 // Empty if the chain is irreducible, else why not.
-std::string irreducibility_problem(const Generator& g) {
+std::string irreducibility_problem(const Generator& g, int threads = 1) {
   const auto n = static_cast<std::size_t>(g.rates.rows());
-  const auto forward = reachable(g.rates, {0});
+  std::vector<char> forward, backward;
+  reach_both(g.rates, {0}, nullptr, g.by_column(), {0}, threads, forward, backward);
   for (std::size_t i = 0; i < n; ++i) {
     if (!forward[i]) return "state " + std::to_string(i) + " cannot be reached from state 0";
   }
-  const auto backward = reachable(g.by_column(), {0});
   for (std::size_t i = 0; i < n; ++i) {
     if (!backward[i]) return "state 0 cannot be reached from state " + std::to_string(i);
   }
@@ -222,7 +173,7 @@ std::string irreducibility_problem(const Generator& g) {
 Eigen::VectorXd solve_steady_state(const Generator& g, const std::string& who, LinearSolver method, int threads) {
   const int n = static_cast<int>(g.rates.rows());
   if (n == 1) return Eigen::VectorXd::Ones(1);
-  if (const std::string problem = irreducibility_problem(g); !problem.empty()) {
+  if (const std::string problem = irreducibility_problem(g, threads); !problem.empty()) {
     throw std::runtime_error(who + ": the chain is not irreducible (" + problem +
                              "); a unique steady state needs every state to reach every "
                              "other");
@@ -432,7 +383,7 @@ UniformisationResult uniformise_with_early_stop(const Generator& g, const Eigen:
   Eigen::VectorXd pi;
   // Rough term count: mean plus 10 standard deviations.
   if (a + 10 * std::sqrt(a) >= static_cast<double>(kEarlyStopMinTerms) &&
-      irreducibility_problem(g).empty()) {
+      irreducibility_problem(g, threads).empty()) {
     try {
       long double mass = 0;
       for (Eigen::Index i = 0; i < p0.size(); ++i) mass += p0[i];
@@ -557,12 +508,12 @@ double Ctmc::mean_time_to_absorption(const Eigen::VectorXd& p0,
     if (p0[i] > 0 && !absorbing[static_cast<std::size_t>(i)]) seeds.push_back(i);
   }
   if (seeds.empty()) return 0;
-  const auto visited = reachable(g.rates, seeds, &absorbing);
   std::vector<int> targets;
   for (int i = 0; i < n; ++i) {
     if (absorbing[static_cast<std::size_t>(i)]) targets.push_back(i);
   }
-  const auto can_absorb = reachable(g.by_column(), targets);
+  std::vector<char> visited, can_absorb;
+  reach_both(g.rates, seeds, &absorbing, g.by_column(), targets, threads_, visited, can_absorb);
   std::vector<int> index(n_, -1);  // state -> row in the reduced system
   int m = 0;
   for (int i = 0; i < n; ++i) {

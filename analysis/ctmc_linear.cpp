@@ -1,4 +1,4 @@
-// The linear solves of the Ctmc solvers (ctmc.cpp): A x = b for an M-matrix A.
+// The linear systems of the Ctmc solvers (ctmc.cpp), assembled from the generator and solved: A x = b for an M-matrix A.
 //
 // Both pi Q = 0 and the absorption system reduce to A x = b with
 // A = (-Q restricted to a state subset)^T: positive diagonal, non-positive off-diagonal,
@@ -60,10 +60,15 @@ constexpr int kIlutFillFactor = 10;
 // the residual check.
 constexpr double kUnderflow = 1e-290;
 
-// b - A x with A's exact diagonal, each component summed in long double.
+// b - A x with A's exact diagonal, each component summed in long double (row by row, on
+// s.threads threads where built with OpenMP: each row by one thread, the same bits).
 Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
   const RowMatrix& a = s.a;
   Eigen::VectorXd out(s.b.size());
+  const int threads = s.threads;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
   for (int i = 0; i < a.outerSize(); ++i) {
     long double r = s.b[i];
     for (RowMatrix::InnerIterator it(a, i); it; ++it) {
@@ -72,6 +77,7 @@ Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
     }
     out[i] = static_cast<double>(r);
   }
+  (void)threads;
   return out;
 }
 
@@ -79,18 +85,21 @@ Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
 // entries of A and b for which x is exact. Equations whose terms are all at underflow
 // level (scale below kUnderflow times the largest entry of A) are skipped.
 double backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const Eigen::VectorXd& r) {
-  Eigen::VectorXd scale = s.b.cwiseAbs();
   double largest = 0;
+  for (Eigen::Index k = 0; k < s.a.nonZeros(); ++k) largest = std::max(largest, std::abs(s.a.valuePtr()[k]));
+  Eigen::VectorXd ratio(r.size());
+  const int threads = s.threads;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
   for (int i = 0; i < s.a.outerSize(); ++i) {
-    for (RowMatrix::InnerIterator it(s.a, i); it; ++it) {
-      scale[i] += std::abs(it.value()) * std::abs(x[it.index()]);
-      largest = std::max(largest, std::abs(it.value()));
-    }
+    double scale = std::abs(s.b[i]);
+    for (RowMatrix::InnerIterator it(s.a, i); it; ++it) scale += std::abs(it.value()) * std::abs(x[it.index()]);
+    ratio[i] = scale > kUnderflow * largest ? std::abs(r[i]) / scale : 0.0;
   }
+  (void)threads;
   double worst = 0;
-  for (Eigen::Index i = 0; i < r.size(); ++i) {
-    if (scale[i] > kUnderflow * largest) worst = std::max(worst, std::abs(r[i]) / scale[i]);
-  }
+  for (Eigen::Index i = 0; i < ratio.size(); ++i) worst = std::max(worst, ratio[i]);
   return worst;
 }
 double backward_error(const LinearSystem& s, const Eigen::VectorXd& x) { return backward_error(s, x, residual(s, x)); }
@@ -160,6 +169,12 @@ Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<RowMatri
     if (history[step] <= kMaxBackwardError / 100) break;
     if (give_up && step >= kStallSteps && history[step] > 0.1 * history[step - kStallSteps]) break;
     if (r.isZero(0)) break;
+    // The correction only has to take the backward error from history[step] to the
+    // target: solved to that reduction with a 1000-fold margin, not to
+    // kIterativeTolerance (on the 10^6-state chain of docs/performance.md it is 5.6e-9
+    // after the first solve: the correction, solved to 1.8e-7, takes 16 iterations, not
+    // 32, and ends at 7e-17). If it falls short, the next step refines again.
+    solver.setTolerance(std::clamp(1e-3 * (kMaxBackwardError / 100) / history[step], kIterativeTolerance, 1e-2));
     x += solver.solve(r);
   }
   return x;
@@ -203,6 +218,65 @@ std::string num(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", x);
   return buf;
+}
+
+// A = (-Q restricted to the states i with index[i] >= 0)^T, the states numbered by
+// `index` (increasing with i), with its exact diagonal; b is left to the caller. Row
+// index[i] of A is column i of -Q (the rates into state i), so A is copied straight out
+// of R's columns (each sorted): no triplets to sort. The rows are counted, then filled,
+// on `threads` threads where built with OpenMP (each row by one thread: the same A).
+void assemble(const Generator& g, const std::vector<int>& index, int m, int threads, LinearSystem& s) {
+  const ColMatrix& into = g.by_column();
+  std::vector<int> state_of(static_cast<std::size_t>(m));
+  for (int i = 0; i < static_cast<int>(index.size()); ++i)
+    if (index[static_cast<std::size_t>(i)] >= 0) state_of[static_cast<std::size_t>(index[static_cast<std::size_t>(i)])] = i;
+  std::vector<Eigen::Index> start(static_cast<std::size_t>(m) + 1, 0);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int row = 0; row < m; ++row) {
+    Eigen::Index k = 1;  // the diagonal
+    for (ColMatrix::InnerIterator it(into, state_of[static_cast<std::size_t>(row)]); it; ++it)
+      k += index[static_cast<std::size_t>(it.index())] >= 0;
+    start[static_cast<std::size_t>(row) + 1] = k;
+  }
+  for (std::size_t row = 0; row < static_cast<std::size_t>(m); ++row) start[row + 1] += start[row];
+  if (start.back() > std::numeric_limits<int>::max())
+    throw std::runtime_error("Ctmc: the linear system has more than 2^31 nonzeros");
+  s.threads = threads;
+  s.a.resize(m, m);
+  s.a.resizeNonZeros(start.back());
+  s.diagonal.resize(static_cast<std::size_t>(m));
+  int* outer = s.a.outerIndexPtr();
+  int* inner = s.a.innerIndexPtr();
+  double* value = s.a.valuePtr();
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static)
+#endif
+  for (int row = 0; row < m; ++row) {
+    const int i = state_of[static_cast<std::size_t>(row)];
+    Eigen::Index at = start[static_cast<std::size_t>(row)];
+    outer[row] = static_cast<int>(at);
+    bool diagonal = false;
+    for (ColMatrix::InnerIterator it(into, i); it; ++it) {
+      const int col = index[static_cast<std::size_t>(it.index())];
+      if (col < 0) continue;
+      if (!diagonal && col > row) {
+        inner[at] = row;
+        value[at++] = g.exit[i];
+        diagonal = true;
+      }
+      inner[at] = col;
+      value[at++] = -it.value();
+    }
+    if (!diagonal) {
+      inner[at] = row;
+      value[at] = g.exit[i];
+    }
+    s.diagonal[static_cast<std::size_t>(row)] = g.exit_exact[static_cast<std::size_t>(i)];
+  }
+  outer[m] = static_cast<int>(start.back());
+  (void)threads;
 }
 
 // Solves A x = b for the M-matrix A described in the file comment, by the method the

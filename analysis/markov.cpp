@@ -1,6 +1,7 @@
 #include "analysis/markov.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -149,14 +150,27 @@ std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, 
   const int n_groups = model.group_count();
   Ctmc q = to_ctmc(c);
   q.set_threads(threads);
-  std::vector<bool> down(states.size());
-  std::vector<std::vector<bool>> gdown(static_cast<std::size_t>(n_groups), std::vector<bool>(states.size()));
-  MarkovState here;
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    states.get(i, here);
-    down[i] = model.service_down(here);
-    for (int g = 0; g < n_groups; ++g) gdown[static_cast<std::size_t>(g)][i] = model.group_down(here, g);
+  // Each state's labels: service down, each group down (on `threads` threads where
+  // built with OpenMP; each state by one thread).
+  const auto n_states = static_cast<std::int64_t>(states.size());
+  std::vector<char> down_at(states.size());
+  std::vector<std::vector<char>> gdown(static_cast<std::size_t>(n_groups), std::vector<char>(states.size()));
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+#endif
+  {
+    MarkovState here;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (std::int64_t k = 0; k < n_states; ++k) {
+      const auto i = static_cast<std::size_t>(k);
+      states.get(i, here);
+      down_at[i] = model.service_down(here);
+      for (int g = 0; g < n_groups; ++g) gdown[static_cast<std::size_t>(g)][i] = model.group_down(here, g);
+    }
   }
+  const std::vector<bool> down(down_at.begin(), down_at.end());
   MarkovResult res;
   auto shares = [&](const Eigen::VectorXd& p) {
     for (std::size_t i = 0; i < states.size(); ++i)

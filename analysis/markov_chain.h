@@ -4,9 +4,10 @@
 //
 // Building is the cost of a large chain (10^6 states, 2*10^7 transitions): the
 // successors of a run of states are found on several threads at once, each state's
-// successors packed and hashed there; one thread then numbers them in the order a
-// single thread would have found them, so the chain (and every result) is the same for
-// any number of threads.
+// successors packed, hashed and looked up there among the states numbered before the
+// run (most are); one thread then numbers the rest in the order a single thread would
+// have found them, so the chain (and every result) is the same for any number of
+// threads.
 //
 // Thread-safety: build_chain() uses `threads` threads internally; a Chain is a value.
 #pragma once
@@ -39,6 +40,9 @@ class StateSet {
   // give), added if new; -1 if it is new and the set already holds `cap`.
   int intern(const std::uint32_t* words, std::size_t n, std::uint64_t h, std::size_t cap);
   int intern(const MarkovState& s, std::size_t cap);
+  // The number of the state packed in words[0, n) with hash h, or -1 if the set does not
+  // hold it. Safe to call from several threads while nothing is added.
+  int find(const std::uint32_t* words, std::size_t n, std::uint64_t h) const { return probe(words, n, h).second; }
   // Asks the processor to fetch the table slot a state of hash h starts from.
   void prefetch(std::uint64_t h) const {
     if (!table_.empty()) __builtin_prefetch(&table_[h & (table_.size() - 1)]);
@@ -53,6 +57,9 @@ class StateSet {
 
  private:
   void grow();
+  // The table slot where the state is, or the empty slot where it would go; its number
+  // there (-1 for the empty slot).
+  std::pair<std::uint64_t, int> probe(const std::uint32_t* words, std::size_t n, std::uint64_t h) const;
 
   std::vector<std::uint32_t> words_;
   std::vector<std::uint64_t> start_{0};  // state i's words: [start_[i], start_[i + 1])

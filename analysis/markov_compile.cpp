@@ -15,6 +15,17 @@ bool Builder::compile() {
   for (const auto& b : sc_.blocks) names_.push_back(b.id);
   C_ = static_cast<int>(sc_.components.size());
   G_ = static_cast<int>(sc_.groups.size());
+  for (const auto& c : sc_.components) {
+    needs_ = needs_ || !c.needs.empty();
+    comp_needs_.emplace_back();
+    for (const auto& need : c.needs) comp_needs_.back().push_back(node(need));
+  }
+  structure_from_ = C_;
+  for (const auto& needs : comp_needs_)
+    for (int n : needs)
+      if (n >= C_) structure_from_ = 0;
+  for (const auto& b : sc_.blocks) block_expr_.push_back(compile_expr(b.expr));
+  service_expr_ = compile_expr(sc_.service.requires_);
   comp_group_.assign(C_, -1);
   comp_slot_.assign(C_, -1);
   for (const auto& pool : sc_.crews) pool_size_.push_back(std::max(1, pool.size));
@@ -404,6 +415,19 @@ void Builder::refuse(const std::string& pointer, const std::string& what) {
 int Builder::node(const std::string& id) const {
   auto it = std::find(names_.begin(), names_.end(), id);
   return static_cast<int>(it - names_.begin());
+}
+int Builder::compile_expr(const Expr& e) {
+  std::vector<int> args;
+  for (const auto& a : e.args) args.push_back(compile_expr(a));
+  CExpr c;
+  c.op = e.op;
+  c.k = e.k;
+  if (e.op == Expr::Op::ref) c.ref = node(e.ref);
+  c.begin = static_cast<int>(cargs_.size());
+  cargs_.insert(cargs_.end(), args.begin(), args.end());
+  c.end = static_cast<int>(cargs_.size());
+  cexpr_.push_back(c);
+  return static_cast<int>(cexpr_.size()) - 1;
 }
 int Builder::comp_pool(int c) const {
   int p = sc_.components[c].crew_pool;

@@ -29,7 +29,7 @@ std::vector<std::pair<MarkovState, double>> MarkovModel::test_jumps(const Markov
 
 bool MarkovModel::service_down(const MarkovState& s) const {
   Builder::Eval e(*b_, s);
-  return !e.expr(b_->sc_.service.requires_);
+  return !e.expr(b_->service_expr_);
 }
 
 int MarkovModel::group_count() const { return b_->G_; }

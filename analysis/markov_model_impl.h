@@ -81,6 +81,13 @@ class Builder {
   State compose(const std::vector<const State*>& per_part) const;
 
   // ----- structure, for one state
+  // An expression (a block's, the service's) with its references resolved to node
+  // numbers at compile: op and k as in Expr, its arguments cargs_[begin, end).
+  struct CExpr {
+    Expr::Op op = Expr::Op::ref;
+    int ref = -1, k = 0, begin = 0, end = 0;
+  };
+  int compile_expr(const Expr& e);  // appends e (arguments first) to cexpr_; its index
   struct Eval {
     const Builder& b;
     const State& s;
@@ -90,6 +97,9 @@ class Builder {
       for (int f : s.faults)
         for (int c : b.modes_[f].targets) ++faulted[c];
     }
+    // Forgets what depends on roles and windows (they changed, the faults did not): the
+    // groups and blocks, and the components too where one needs a group or a block.
+    void reset_structure() { std::fill(memo.begin() + b.structure_from_, memo.end(), -1); }
     // Forgets what was evaluated: `s` has changed.
     void reset() {
       std::fill(memo.begin(), memo.end(), -1);
@@ -103,8 +113,8 @@ class Builder {
       bool ok;
       if (n < b.C_) {
         ok = faulted[n] == 0;
-        for (const auto& need : b.sc_.components[n].needs)
-          if (ok) ok = works(b.node(need));
+        for (int need : b.comp_needs_[static_cast<std::size_t>(n)])
+          if (ok) ok = works(need);
       } else if (n < b.C_ + b.G_) {
         // A group works when `need` of its active members work and no window is open.
         int g = n - b.C_;
@@ -114,19 +124,22 @@ class Builder {
           if (s.roles[static_cast<std::size_t>(gi.offset) + i] == 1 && works(gi.members[i])) ++w;
         ok = w >= gi.g->need && s.window_of(g) < 0;
       } else {
-        ok = expr(b.sc_.blocks[n - b.C_ - b.G_].expr);
+        ok = expr(b.block_expr_[static_cast<std::size_t>(n - b.C_ - b.G_)]);
       }
       memo[n] = ok ? 1 : 0;
       return ok;
     }
-    bool expr(const Expr& e) {
+    bool expr(int i) {
+      const CExpr& e = b.cexpr_[static_cast<std::size_t>(i)];
+      const int* arg = b.cargs_.data() + e.begin;
+      const int* end = b.cargs_.data() + e.end;
       switch (e.op) {
-        case Expr::Op::ref: return works(b.node(e.ref));
-        case Expr::Op::all: for (const auto& a : e.args) if (!expr(a)) return false; return true;
-        case Expr::Op::any: for (const auto& a : e.args) if (expr(a)) return true; return false;
+        case Expr::Op::ref: return works(e.ref);
+        case Expr::Op::all: for (; arg != end; ++arg) if (!expr(*arg)) return false; return true;
+        case Expr::Op::any: for (; arg != end; ++arg) if (expr(*arg)) return true; return false;
         case Expr::Op::at_least: {
           int k = 0;
-          for (const auto& a : e.args) k += expr(a) ? 1 : 0;
+          for (; arg != end; ++arg) k += expr(*arg) ? 1 : 0;
           return k >= e.k;
         }
       }
@@ -224,7 +237,9 @@ class Builder {
     // The structure of `s`, evaluated lazily; every change to `s` marks it stale (a
     // group of 24 members asks for its members' state hundreds of times per event).
     Eval ev;
-    bool stale = false;
+    // What changed since ev last looked: 0 nothing, 1 roles or windows only, 2 faults.
+    int stale = 0;
+    bool demand_failed = false;  // a demand added a fault during this pass of propagate()
 
     explicit Sim(const Builder& b_) : b(b_), ev(b_, s) {}
     // From s0, whose members' states are seen0; the choices in `script` are kept.
@@ -233,7 +248,7 @@ class Builder {
       seen = seen0;
       prob = 1;
       pos = 0;
-      stale = true;
+      stale = 2;
     }
     bool chance(double p) {
       if (p >= 1) return true;
@@ -244,16 +259,17 @@ class Builder {
       return yes;
     }
     bool works(int n) {
-      if (stale) {
-        ev.reset();
-        stale = false;
-      }
+      if (stale == 2) ev.reset();
+      else if (stale == 1) ev.reset_structure();
+      stale = 0;
       return ev.works(n);
     }
+    void faults_changed() { stale = 2; }
+    void structure_changed() { stale = std::max(stale, 1); }
     int role(int g, int slot) const { return s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)]; }
     void set_role(int g, int slot, int r) {
       s.roles[static_cast<std::size_t>(b.groups_[g].offset + slot)] = static_cast<signed char>(r);
-      stale = true;
+      structure_changed();
     }
     int nslots(int g) const { return static_cast<int>(b.groups_[g].members.size()); }
     int functional_active(int g) {
@@ -275,20 +291,21 @@ class Builder {
           const Mode& m = b.modes_[mi];
           if (m.kind == Mode::Kind::on_demand && !mode_present(mi) && chance(m.p)) {
             s.faults.push_back(mi);
-            stale = true;
+            faults_changed();
+            demand_failed = true;
           }
         }
       return works(n);
     }
     void open_window(int g, int pending) {
       s.windows.emplace_back(g, pending);
-      stale = true;
+      structure_changed();
     }
     void abandon(int g) {
       int w = s.window_of(g);
       if (w < 0) return;
       s.windows.erase(s.windows.begin() + w);
-      stale = true;
+      structure_changed();
     }
     void activate_replacement(int g) {
       for (int i = 0; i < nslots(g); ++i) {
@@ -313,7 +330,7 @@ class Builder {
       if (w < 0) return;
       int t = s.windows[static_cast<std::size_t>(w)].second;
       s.windows.erase(s.windows.begin() + w);
-      stale = true;
+      structure_changed();
       if (t >= 0) {
         if (role(g, t) == 2 && works(b.groups_[g].members[t])) set_role(g, t, 1);
         else if (b.groups_[g].g->mode == Group::Mode::active_standby) activate_replacement(g);
@@ -356,9 +373,15 @@ class Builder {
             break;
           }
     }
+    // Reacts to what changed, group by group in dependency order, until nothing does.
+    // Reacting to group g changes only g's roles and window, which only the nodes after
+    // g read; so where no component has needs (a component's condition is then its
+    // faults alone), a pass in which no demand added a fault leaves every member as
+    // seen, and the next pass would find nothing: it is skipped.
     void propagate() {
       for (bool changed = true; changed;) {
         changed = false;
+        demand_failed = false;
         for (int g : b.group_order_) {
           const auto& gi = b.groups_[g];
           for (int i = 0; i < nslots(g); ++i) {
@@ -380,6 +403,7 @@ class Builder {
             changed = true;
           }
         }
+        if (!demand_failed && !b.needs_) break;
       }
     }
     void run(const Event& event) {
@@ -388,7 +412,7 @@ class Builder {
         case Event::Kind::clear: s.faults.erase(s.faults.begin() + event.arg); break;
         case Event::Kind::manual_done: finish_window(event.arg); break;
       }
-      stale = true;
+      faults_changed();
       propagate();
     }
   };
@@ -418,55 +442,11 @@ class Builder {
     for (std::size_t i = 1; i < v.size(); ++i)
       for (std::size_t j = i; j > 0 && less(v[j], v[j - 1]); --j) std::swap(v[j], v[j - 1]);
   }
-  void sort_claims(State& s) const {
-    auto fkey = [&](int mi) {
-      int p = claim_pool(mi);
-      return std::pair<int, int>(p, ordered_pool(p) ? 0 : mi);
-    };
-    insertion_sort(s.faults, [&](int a, int b) { return fkey(a) < fkey(b); });
-    auto wkey = [&](const std::pair<int, int>& w) {
-      int p = groups_[w.first].pool;
-      return std::pair<int, int>(p, ordered_pool(p) ? 0 : w.first);
-    };
-    if (lump_) insertion_sort(s.windows, [&](const auto& a, const auto& b) { return wkey(a) < wkey(b); });
-  }
-  // Members of a class, each described by what the state says of it: its role, then per
-  // own mode -2 absent, -1 present (unordered), or its position among the claims (a
-  // contended pool: positions do not depend on which member holds the fault).
-  void canonical(State& s) const {
-    sort_claims(s);
-    bool moved = false;
-    for (std::size_t c = 0; c < classes_.size(); ++c) {
-      const SymClass& k = classes_[c];
-      const std::size_t n = k.slots.size(), nm = k.modes.front().size();
-      const auto offset = static_cast<std::size_t>(groups_[k.group].offset);
-      std::vector<std::vector<int>> sig(n, std::vector<int>(1 + nm, -2));
-      for (std::size_t j = 0; j < n; ++j) sig[j][0] = s.roles[offset + static_cast<std::size_t>(k.slots[j])];
-      for (std::size_t i = 0; i < s.faults.size(); ++i) {
-        const int f = s.faults[i];
-        const auto& [cl, j] = mode_member_[static_cast<std::size_t>(f)];
-        if (cl == static_cast<int>(c))
-          sig[static_cast<std::size_t>(j)][1 + static_cast<std::size_t>(mode_rank_[static_cast<std::size_t>(f)])] =
-              ordered_pool(claim_pool(f)) ? static_cast<int>(i) : -1;
-      }
-      std::vector<int> order(n);
-      for (std::size_t j = 0; j < n; ++j) order[j] = static_cast<int>(j);
-      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return sig[static_cast<std::size_t>(a)] < sig[static_cast<std::size_t>(b)]; });
-      bool identity = true;
-      for (std::size_t j = 0; j < n && identity; ++j) identity = order[j] == static_cast<int>(j) || sig[static_cast<std::size_t>(order[j])] == sig[j];
-      if (identity) continue;
-      std::vector<int> moves_to(n);  // member j's condition goes to member moves_to[j]
-      for (std::size_t j = 0; j < n; ++j) moves_to[static_cast<std::size_t>(order[j])] = static_cast<int>(j);
-      for (std::size_t j = 0; j < n; ++j) s.roles[offset + static_cast<std::size_t>(k.slots[j])] = static_cast<signed char>(sig[static_cast<std::size_t>(order[j])][0]);
-      for (int& f : s.faults) {
-        const auto& [cl, j] = mode_member_[static_cast<std::size_t>(f)];
-        if (cl == static_cast<int>(c))
-          f = k.modes[static_cast<std::size_t>(moves_to[static_cast<std::size_t>(j)])][static_cast<std::size_t>(mode_rank_[static_cast<std::size_t>(f)])];
-      }
-      moved = true;
-    }
-    if (moved) sort_claims(s);
-  }
+  // Faults (and, lumped, windows) sorted but where a contended pool keeps occurrence
+  // order; then identical members' conditions sorted over their class's slots
+  // (markov_lump.cpp).
+  void sort_claims(State& s) const;
+  void canonical(State& s) const;
   // Every outcome of an event from state s (whose members' states are seen0), with its
   // probability (depth-first over the choice points): emit(next, rate, failure) each.
   template <class Emit>
@@ -570,9 +550,18 @@ class Builder {
   // opening order, every member apart, one part): what the lumped one must equal.
   bool lump_ = true;
   bool failed_ = false, latent_ = false, random_ = false;
+  bool needs_ = false;  // some component needs another node
+  // The first node whose working depends on roles or windows: C_ (the groups), or 0 when
+  // a component needs a group or a block (compile()).
+  int structure_from_ = 0;
   double tau_ = 0;
   int C_ = 0, G_ = 0, slots_ = 0;
   std::vector<std::string> names_;
+  std::vector<CExpr> cexpr_;
+  std::vector<int> cargs_;
+  std::vector<int> block_expr_;               // per block, its expression in cexpr_
+  int service_expr_ = -1;                     // the service's `requires`
+  std::vector<std::vector<int>> comp_needs_;  // per component, the nodes it needs
   std::vector<int> comp_group_, comp_slot_;
   std::vector<GroupInfo> groups_;
   std::vector<int> group_order_;
