@@ -9,7 +9,7 @@
 # Each row: the states analyze reports, wall seconds and peak memory (/usr/bin/time), or
 # the error it stopped with. Runs one drsim per row, one at a time, under `nice`.
 # Usage: bench/analyze_sizes.sh [DRSIM] [TIME_LIMIT] [MAX_STATES]
-#        (defaults: build/drsim, 120s, 1500000 — analyze refuses caps whose estimated memory exceeds half the machine: 5,000,000 states is ~38 GiB)
+#        (defaults: build/drsim, 120s, 1500000 — analyze refuses caps whose estimated memory exceeds half the machine: 5,000,000 states is reckoned ~10.6 GiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 drsim=$(realpath "${1:-build/drsim}")

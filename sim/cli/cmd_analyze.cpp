@@ -1,4 +1,5 @@
 // drsim analyze FILE: exact availability of a Markovian scenario (CTMC).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -119,19 +120,27 @@ int cmd_analyze(const std::vector<std::string>& args) {
   // What cannot finish is refused up front (memory) or stopped cleanly (time).
   const std::size_t max_states = vm["max-states"].as<std::size_t>();
   constexpr std::size_t kMaxStatesCeiling = 5000000;
-  // Measured (docs/performance.md): a 4-of-7 group with one crew, 13,700 states, peaks
-  // at 153 MB — about 8 KB per state with the sparse LU's fill-in, which grows faster
-  // than the chain; so this bound is a floor, and --time-limit stops the rest.
-  constexpr double kBytesPerState = 8192;
+  // Memory a chain of up to max_states may need. Measured (docs/performance.md): up to
+  // 100,000 states a solve may fall back to the sparse LU, whose fill-in costs ~8 KB a
+  // state (a 4-of-7 group with one crew, 13,700 states, peaked at 153 MB); above, the
+  // solve is iterative only and the chain costs ~1 KB a state at 20 transitions each
+  // (10-of-20 unlike: 1,048,576 states, 1,070 MB), counted twice for designs with more
+  // transitions a state. A floor, not a promise: building refuses a chain that outgrows
+  // half the memory, and --time-limit stops the rest.
+  const auto estimated_bytes = [](std::size_t states) {
+    constexpr double kLuStates = 100000, kLuBytesPerState = 8192, kIterativeBytesPerState = 2048;
+    const auto n = static_cast<double>(states);
+    return std::min(n, kLuStates) * kLuBytesPerState + std::max(0.0, n - kLuStates) * kIterativeBytesPerState;
+  };
   const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
   if (max_states == 0) throw CliError("--max-states: at least 1");
   if (max_states > kMaxStatesCeiling)
-    throw CliError(fmt::format("--max-states {}: the exact solver takes at most {} states (its sparse LU factorisation fills in "
-                               "beyond that); use drsim run for large designs",
+    throw CliError(fmt::format("--max-states {}: the exact solver takes at most {} states (4.2 million take ~1 min and 4.5 GB "
+                               "on 2 cores); use drsim rare or drsim run for larger designs",
                                max_states, kMaxStatesCeiling));
-  if (memory > 0 && static_cast<double>(max_states) * kBytesPerState > memory / 2)
+  if (memory > 0 && estimated_bytes(max_states) > memory / 2)
     throw CliError(fmt::format("--max-states {} could need {:.1f} GiB, more than half of this machine's {:.1f} GiB; give a smaller cap",
-                               max_states, static_cast<double>(max_states) * kBytesPerState / (1 << 30), memory / (1 << 30)));
+                               max_states, estimated_bytes(max_states) / (1 << 30), memory / (1 << 30)));
   const auto limit_h = parse_duration(vm["time-limit"].as<std::string>());
   if (!limit_h || *limit_h <= 0 || *limit_h > 1000 * kHoursPerYear)
     throw CliError("--time-limit: invalid duration \"" + vm["time-limit"].as<std::string>() + "\" (hint: like \"10m\" or \"2h\")");
