@@ -75,8 +75,9 @@ class Ctmc {
   void set_linear_solver(LinearSolver s) { solver_ = s; }
   // Threads for the iterative solver's sparse products (>= 1; default 1), where drsim is
   // built with OpenMP (else 1 whatever is asked). The results are the same for any
-  // number. Sets Eigen's process-wide thread count during each solve: solves with
-  // threads > 1 must not run concurrently with other Eigen work.
+  // number. With n > 1 each solve sets Eigen's process-wide thread count for its
+  // duration (drsim keeps it at 1 otherwise), so such a solve must not run concurrently
+  // with other Eigen work; solves on one thread may (as the const solvers may).
   void set_threads(int n) { threads_ = n < 1 ? 1 : n; }
 
   // The stationary distribution pi: pi Q = 0, sum(pi) = 1. Each probability is accurate

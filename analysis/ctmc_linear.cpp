@@ -185,15 +185,24 @@ Eigen::VectorXd bicgstab_refined(const LinearSystem& s, Eigen::BiCGSTAB<RowMatri
 }
 
 // Eigen's thread count (a process-wide setting) for the duration of one solve.
+// Eigen's default is every core (with OpenMP); drsim's is one, set once at start-up, so
+// that solves on one thread never write the setting and may run concurrently. A solve
+// on more threads sets it for its duration.
+[[maybe_unused]] const bool kEigenOneThread = (Eigen::setNbThreads(1), true);
+
 class EigenThreads {
  public:
-  explicit EigenThreads(int n) : old_(Eigen::nbThreads()) { Eigen::setNbThreads(std::max(1, n)); }
-  ~EigenThreads() { Eigen::setNbThreads(old_); }
+  explicit EigenThreads(int n) : n_(n) {
+    if (n_ > 1) Eigen::setNbThreads(n_);
+  }
+  ~EigenThreads() {
+    if (n_ > 1) Eigen::setNbThreads(1);
+  }
   EigenThreads(const EigenThreads&) = delete;
   EigenThreads& operator=(const EigenThreads&) = delete;
 
  private:
-  int old_;
+  int n_;
 };
 
 Eigen::VectorXd solve_iterative(const LinearSystem& s, const std::string& who) {
