@@ -15,6 +15,7 @@
 // with a proven bound. That is what makes stiff chains (q t ~ 1e6) cheap.
 #include "analysis/ctmc.h"
 #include "analysis/ctmc_linear.h"
+#include "analysis/omp.h"
 
 #include <algorithm>
 #include <cmath>
@@ -133,20 +134,12 @@ std::vector<char> reachable(const Matrix& m, const std::vector<int>& seeds,
 // two searches at once where built with OpenMP and threads > 1.
 template <class Matrix>
 void reach_both(const Matrix& m, const std::vector<int>& seeds, const std::vector<bool>* blocked, const ColMatrix& by_column,
-                const std::vector<int>& targets, int threads, std::vector<char>& forward, std::vector<char>& backward) {
-  const int team = threads > 1 ? 2 : 1;
-  (void)team;
-#ifdef _OPENMP
-#pragma omp parallel sections num_threads(team)
-#endif
+                const std::vector<int>& targets, [[maybe_unused]] int threads, std::vector<char>& forward, std::vector<char>& backward) {
+  DRSIM_OMP(parallel sections num_threads(threads > 1 ? 2 : 1))
   {
-#ifdef _OPENMP
-#pragma omp section
-#endif
+    DRSIM_OMP(section)
     forward = reachable(m, seeds, blocked);
-#ifdef _OPENMP
-#pragma omp section
-#endif
+    DRSIM_OMP(section)
     backward = reachable(by_column, targets);
   }
 }

@@ -23,6 +23,8 @@
 #include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseLU>
 
+#include "analysis/omp.h"
+
 namespace drsim::ctmc_detail {
 namespace {
 
@@ -65,10 +67,7 @@ constexpr double kUnderflow = 1e-290;
 Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
   const RowMatrix& a = s.a;
   Eigen::VectorXd out(s.b.size());
-  const int threads = s.threads;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
+  DRSIM_OMP(parallel for num_threads(s.threads) schedule(static))
   for (int i = 0; i < a.outerSize(); ++i) {
     long double r = s.b[i];
     for (RowMatrix::InnerIterator it(a, i); it; ++it) {
@@ -77,7 +76,6 @@ Eigen::VectorXd residual(const LinearSystem& s, const Eigen::VectorXd& x) {
     }
     out[i] = static_cast<double>(r);
   }
-  (void)threads;
   return out;
 }
 
@@ -88,16 +86,12 @@ double backward_error(const LinearSystem& s, const Eigen::VectorXd& x, const Eig
   double largest = 0;
   for (Eigen::Index k = 0; k < s.a.nonZeros(); ++k) largest = std::max(largest, std::abs(s.a.valuePtr()[k]));
   Eigen::VectorXd ratio(r.size());
-  const int threads = s.threads;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
+  DRSIM_OMP(parallel for num_threads(s.threads) schedule(static))
   for (int i = 0; i < s.a.outerSize(); ++i) {
     double scale = std::abs(s.b[i]);
     for (RowMatrix::InnerIterator it(s.a, i); it; ++it) scale += std::abs(it.value()) * std::abs(x[it.index()]);
     ratio[i] = scale > kUnderflow * largest ? std::abs(r[i]) / scale : 0.0;
   }
-  (void)threads;
   double worst = 0;
   for (Eigen::Index i = 0; i < ratio.size(); ++i) worst = std::max(worst, ratio[i]);
   return worst;
@@ -244,9 +238,7 @@ void assemble(const Generator& g, const std::vector<int>& index, int m, int thre
   for (int i = 0; i < static_cast<int>(index.size()); ++i)
     if (index[static_cast<std::size_t>(i)] >= 0) state_of[static_cast<std::size_t>(index[static_cast<std::size_t>(i)])] = i;
   std::vector<Eigen::Index> start(static_cast<std::size_t>(m) + 1, 0);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
+  DRSIM_OMP(parallel for num_threads(threads) schedule(static))
   for (int row = 0; row < m; ++row) {
     Eigen::Index k = 1;  // the diagonal
     for (ColMatrix::InnerIterator it(into, state_of[static_cast<std::size_t>(row)]); it; ++it)
@@ -263,9 +255,7 @@ void assemble(const Generator& g, const std::vector<int>& index, int m, int thre
   int* outer = s.a.outerIndexPtr();
   int* inner = s.a.innerIndexPtr();
   double* value = s.a.valuePtr();
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-#endif
+  DRSIM_OMP(parallel for num_threads(threads) schedule(static))
   for (int row = 0; row < m; ++row) {
     const int i = state_of[static_cast<std::size_t>(row)];
     Eigen::Index at = start[static_cast<std::size_t>(row)];
@@ -289,7 +279,6 @@ void assemble(const Generator& g, const std::vector<int>& index, int m, int thre
     s.diagonal[static_cast<std::size_t>(row)] = g.exit_exact[static_cast<std::size_t>(i)];
   }
   outer[m] = static_cast<int>(start.back());
-  (void)threads;
 }
 
 // Solves A x = b for the M-matrix A described in the file comment, by the method the

@@ -10,6 +10,7 @@
 
 #include "analysis/ctmc.h"
 #include "analysis/markov_chain.h"
+#include "analysis/omp.h"
 #include "analysis/markov_model.h"
 
 namespace drsim {
@@ -155,14 +156,10 @@ std::optional<MarkovResult> solve(const MarkovModel& model, const Scenario& sc, 
   const auto n_states = static_cast<std::int64_t>(states.size());
   std::vector<char> down_at(states.size());
   std::vector<std::vector<char>> gdown(static_cast<std::size_t>(n_groups), std::vector<char>(states.size()));
-#ifdef _OPENMP
-#pragma omp parallel num_threads(threads)
-#endif
+  DRSIM_OMP(parallel num_threads(threads))
   {
     MarkovState here;
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
+    DRSIM_OMP(for schedule(static))
     for (std::int64_t k = 0; k < n_states; ++k) {
       const auto i = static_cast<std::size_t>(k);
       states.get(i, here);

@@ -16,7 +16,6 @@ bool Builder::compile() {
   C_ = static_cast<int>(sc_.components.size());
   G_ = static_cast<int>(sc_.groups.size());
   for (const auto& c : sc_.components) {
-    needs_ = needs_ || !c.needs.empty();
     comp_needs_.emplace_back();
     for (const auto& need : c.needs) comp_needs_.back().push_back(node(need));
   }

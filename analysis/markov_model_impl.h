@@ -375,9 +375,10 @@ class Builder {
     }
     // Reacts to what changed, group by group in dependency order, until nothing does.
     // Reacting to group g changes only g's roles and window, which only the nodes after
-    // g read; so where no component has needs (a component's condition is then its
-    // faults alone), a pass in which no demand added a fault leaves every member as
-    // seen, and the next pass would find nothing: it is skipped.
+    // g read; so where no component needs a group or a block (structure_from_ > 0: a
+    // component's condition is then the faults of it and of the components it needs),
+    // a pass in which no demand added a fault leaves every member as seen, and the next
+    // pass would find nothing: it is skipped.
     void propagate() {
       for (bool changed = true; changed;) {
         changed = false;
@@ -403,7 +404,7 @@ class Builder {
             changed = true;
           }
         }
-        if (!demand_failed && !b.needs_) break;
+        if (!demand_failed && b.structure_from_ > 0) break;
       }
     }
     void run(const Event& event) {
@@ -550,7 +551,6 @@ class Builder {
   // opening order, every member apart, one part): what the lumped one must equal.
   bool lump_ = true;
   bool failed_ = false, latent_ = false, random_ = false;
-  bool needs_ = false;  // some component needs another node
   // The first node whose working depends on roles or windows: C_ (the groups), or 0 when
   // a component needs a group or a block (compile()).
   int structure_from_ = 0;
