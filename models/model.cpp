@@ -88,6 +88,8 @@ void Model::Impl::reset_groups() {
     gr.role.assign(m, 1);
     if (d.g->mode == Group::Mode::active_standby)
       for (std::size_t i = static_cast<std::size_t>(std::max(0, d.g->need)); i < m; ++i) gr.role[i] = 2;
+    gr.working = static_cast<int>(m);  // every node works at the start (ok_ all 1)
+    gr.active_ok = static_cast<int>(std::count(gr.role.begin(), gr.role.end(), 1));
     gr.seen_func.assign(m, 1);
     gr.seen_vis.assign(m, 0);
     gr.changed.assign((m + 63) / 64, 0);

@@ -95,7 +95,7 @@ void Model::Impl::apply_targets(int f) {
   for (int c : m.targets) {
     if (std::find(x.applied.begin(), x.applied.end(), c) != x.applied.end()) continue;
     x.applied.push_back(c);
-    ok_[c] = 0;
+    set_ok(c, false);
     if (x.hidden) ++hid[c];
     else {
       ++vis[c];
@@ -126,7 +126,7 @@ void Model::Impl::unapply(int f, int c) {
   x.applied.erase(it);
   if (x.hidden) --hid[c];
   else --vis[c];
-  ok_[c] = vis[c] == 0 && hid[c] == 0 && needs_ok[c];
+  set_ok(c, vis[c] == 0 && hid[c] == 0 && needs_ok[c]);
   if (!x.hidden && vis[c] == 0) refresh_clocks(c);
   mark(c);
   if (vis[c] == 0 && hid[c] == 0) record(ModelEvent::Kind::restored, c, x.mode);

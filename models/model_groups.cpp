@@ -9,8 +9,9 @@ namespace drsim {
 void Model::Impl::set_role(int g, int slot, int role) {
   auto& gr = grt[g];
   if (gr.role[slot] == role) return;
-  gr.role[slot] = static_cast<std::int8_t>(role);
   int n = gdefs[g].members[slot];
+  if (ok_[n]) gr.active_ok += (role == 1) - (gr.role[slot] == 1);
+  gr.role[slot] = static_cast<std::int8_t>(role);
   if (n < C) refresh_clocks(n);
 }
 
@@ -49,6 +50,11 @@ void Model::Impl::activate_replacement(int g) {
 // (down until a manual switch-over). target: the standby slot to activate, or -1.
 void Model::Impl::reconfigure(int g, int target) {
   const auto& d = gdefs[g];
+  if (target < 0 && d.instant) {  // covered, nothing drawn, no window: what finish_window() would do
+    grt[g].pending = -1;
+    record(ModelEvent::Kind::failover, C + g, -1);
+    return;
+  }
   const FailoverPolicy& fp = d.g->failover;
   auto& gr = grt[g];
   bool covered = fp.automatic && mechanism_ok(g);

@@ -71,6 +71,10 @@ struct Model::Impl {
     std::vector<int> members;  // node indices
     int mechanism = -1, bridge = -1;
     double battery = 0;
+    // Automatic failover with nothing to wait for or draw (no mechanism, full coverage,
+    // no detection or switch-over time): a failover with no standby to switch to is
+    // only its record (reconfigure()).
+    bool instant = false;
     std::uint64_t stream = 0;
   };
 
@@ -331,6 +335,9 @@ struct Model::Impl {
     bool raw = true, bridging = false;
     EventId bridge_ev = kNoEvent;
     bool manual_waiting_crew = false, manual_has_crew = false;
+    // Counters kept where a member's node_ok() or role changes (set_ok(), set_role()):
+    // members active and working, and members working.
+    int active_ok = 0, working = 0;
     RandomStream rng;
   };
   std::vector<GroupRt> grt;
@@ -343,19 +350,8 @@ struct Model::Impl {
     int g = comp_group[c];
     return g < 0 ? 1 : grt[g].role[comp_member_slot[c]];
   }
-  int functional_active(int g) const {
-    const auto& d = gdefs[g];
-    const auto& gr = grt[g];
-    int k = 0;
-    for (std::size_t i = 0; i < d.members.size(); ++i)
-      if (gr.role[i] == 1 && node_ok(d.members[i])) ++k;
-    return k;
-  }
-  int working_members(int g) const {
-    int k = 0;
-    for (int n : gdefs[g].members) k += node_ok(n) ? 1 : 0;
-    return k;
-  }
+  int functional_active(int g) const { return grt[g].active_ok; }
+  int working_members(int g) const { return grt[g].working; }
   void set_role(int g, int slot, int role);
   bool demand(int n);
   void activate_replacement(int g);
@@ -386,6 +382,17 @@ struct Model::Impl {
 
   bool node_ok(int n) const {
     return ok_[n];
+  }
+  // The one way ok_ changes: the counters of the groups n is a member of follow it.
+  void set_ok(int n, bool v) {
+    if (ok_[n] == v) return;
+    ok_[n] = v;
+    const int d = v ? 1 : -1;
+    for (auto [g, slot] : memberships[n]) {
+      auto& gr = grt[g];
+      gr.working += d;
+      if (gr.role[slot] == 1) gr.active_ok += d;
+    }
   }
   void mark(int n) {
     if (n == members_scan) return;  // recompute_group() evaluates the group after its member scan

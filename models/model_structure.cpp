@@ -18,7 +18,7 @@ void Model::Impl::recompute(int n) {
       }
     bool lost_need = needs_ok[n] && !ok;
     needs_ok[n] = ok;
-    ok_[n] = vis[n] == 0 && hid[n] == 0 && ok;
+    set_ok(n, vis[n] == 0 && hid[n] == 0 && ok);
     if (lost_need)
       for (int mi : dep_modes[n])
         if (mrt[mi].fault < 0) occur(mi, false);
@@ -36,7 +36,7 @@ void Model::Impl::recompute(int n) {
     if (f != func[n] && svc_uses[n]) svc_dirty = true;
     if (n < C && f != func[n] && observer) observer(n, f != 0);
     func[n] = f;
-    if (n >= C) ok_[n] = f;
+    if (n >= C) set_ok(n, f);
     visdown[n] = v;
     for (auto [g, slot] : memberships[n]) grt[g].changed[static_cast<std::size_t>(slot) >> 6] |= std::uint64_t{1} << (slot & 63);
     for (int d : dependents[n]) mark(d);
