@@ -98,8 +98,6 @@ void Model::Impl::compile_groups() {
       dependents[d.bridge].push_back(C + g);
       if (d.bridge < C) d.battery = sc.components[d.bridge].battery_runtime;
     }
-    const FailoverPolicy& fp = d.g->failover;
-    d.instant = fp.automatic && d.g->failover.mechanism.empty() && fp.coverage >= 1 && !fp.detection && !fp.switchover;
     gdefs.push_back(std::move(d));
   }
 }

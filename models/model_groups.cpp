@@ -50,11 +50,6 @@ void Model::Impl::activate_replacement(int g) {
 // (down until a manual switch-over). target: the standby slot to activate, or -1.
 void Model::Impl::reconfigure(int g, int target) {
   const auto& d = gdefs[g];
-  if (target < 0 && d.instant) {  // covered, nothing drawn, no window: what finish_window() would do
-    grt[g].pending = -1;
-    record(ModelEvent::Kind::failover, C + g, -1);
-    return;
-  }
   const FailoverPolicy& fp = d.g->failover;
   auto& gr = grt[g];
   bool covered = fp.automatic && mechanism_ok(g);
@@ -65,7 +60,12 @@ void Model::Impl::reconfigure(int g, int target) {
     double w = draw_opt(fp.detection, gr.rng) + draw_opt(fp.switchover, gr.rng);
     record(ModelEvent::Kind::failover, C + g, target >= 0 ? d.members[target] : -1);
     if (w <= 0) {
-      finish_window(g);
+      if (target < 0) {  // no window and no standby to activate: finish_window() less its no-ops
+        gr.pending = -1;
+        mark(C + g);
+      } else {
+        finish_window(g);
+      }
       return;
     }
     gr.window = 1;

@@ -71,10 +71,6 @@ struct Model::Impl {
     std::vector<int> members;  // node indices
     int mechanism = -1, bridge = -1;
     double battery = 0;
-    // Automatic failover with nothing to wait for or draw (no mechanism, full coverage,
-    // no detection or switch-over time): a failover with no standby to switch to is
-    // only its record (reconfigure()).
-    bool instant = false;
     std::uint64_t stream = 0;
   };
 
